@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine with Python 3.11+:
+#   make build   set up .venv, build the bundled archive into output/
+#   make test    set up .venv (and Chromium), run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: build test setup lint typecheck clean serve
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+build: $(STAMP)
+	$(PY) build.py build
+
+serve: $(STAMP)
+	$(PY) build.py serve
+
+lint: $(STAMP)
+	$(PY) -m ruff check marginalia build.py tests bench
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+test: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || sh .ci/install-chromium
+	$(PY) -m ruff check marginalia build.py tests bench
+	$(PY) -m mypy
+	$(PY) -m pytest -n 2 -p no:cacheprovider
+
+clean:
+	rm -rf output .venv .marginalia-cache

@@ -1,0 +1,1 @@
+"""Annotations: the W3C-style model, sidecar loading, anchoring, rendering, suggestions."""

@@ -1,0 +1,67 @@
+"""Raw bytes to text: UTF-8 first, then a located, recorded fallback.
+
+Input: the untouched bytes of one source. Output: its text with LF line
+endings and the encoding assumed. Refuses binary and empty input with a
+located :class:`~marginalia.ingest.draft.Rejected`. Touches no files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import charset_normalizer
+
+from .draft import Note, Rejected
+
+# Western single-byte text is far likelier than what a detector guesses from a
+# few stray bytes (it calls a lone 0xA3 "£" Shift-JIS), so cp1252 comes first.
+_FALLBACKS = ("cp1252",)
+
+
+@dataclasses.dataclass(frozen=True)
+class Decoded:
+    """A source's text and how it was decoded."""
+
+    text: str
+    encoding: str
+    notes: tuple[Note, ...] = ()
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode ``data`` as UTF-8 (BOM stripped), else cp1252, else the detector's guess."""
+    if b"\x00" in data:
+        line, col = _position(data, data.index(b"\x00"))
+        raise Rejected(line, col, "binary file (NUL byte), not article text",
+                       "import plain-text articles (.txt or no extension)")
+    try:
+        text, encoding, notes = data.decode("utf-8-sig"), "utf-8", ()
+    except UnicodeDecodeError as exc:
+        text, encoding = _fallback(data)
+        line, col = _position(data, exc.start)
+        notes = (Note(line, f"not valid UTF-8 (byte 0x{data[exc.start]:02X} at column {col}); "
+                            f"decoded as {encoding}",
+                      "re-save the file as UTF-8 to silence this"),)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise Rejected(1, 1, "empty file", "remove it, or add a headline line and paragraphs")
+    return Decoded(text, encoding, notes)
+
+
+def _fallback(data: bytes) -> tuple[str, str]:
+    """Decode non-UTF-8 bytes: cp1252, then the detector, then latin-1 (never fails)."""
+    for encoding in _FALLBACKS:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None:
+        return str(best), best.encoding
+    return data.decode("latin-1"), "latin-1"
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a byte offset (column counted in bytes)."""
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, offset - start + 1

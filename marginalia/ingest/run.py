@@ -1,0 +1,198 @@
+"""``build.py import``: raw article files in, Markdown content files out.
+
+Input: raw files or folders, the site folder, ``force`` and ``as_json``.
+Output: an :class:`ImportReport`. Reads the raw files, any ``MANIFEST.tsv``
+beside them and the site's ``content/``; writes only ``content/**/*.md``,
+atomically, and never over a hand-edited file unless forced. Writes nothing
+with ``as_json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, SiteError
+from .article import make_draft
+from .dates import iso_datetime
+from .decode import decode
+from .discover import discover
+from .document import front_matter, render_file
+from .draft import Draft, Note, Rejected, SourceFile
+from .escape import plain_paragraphs, render_body
+from .manifest import Manifests
+from .slug import unique_slug
+from .store import ContentIndex, Existing, is_edited, write_atomic
+
+EDITED = "edited since import; skipped (use --force to overwrite)"
+
+
+@dataclasses.dataclass
+class ImportReport:
+    """What an import did: content paths (relative to the site) and problems."""
+
+    written: list[str] = dataclasses.field(default_factory=list)
+    unchanged: list[str] = dataclasses.field(default_factory=list)
+    skipped_edited: list[str] = dataclasses.field(default_factory=list)
+    json_items: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class Loaded:
+    """A source that parsed: where it is, its checksum and its draft."""
+
+    source: SourceFile
+    rel: str  # raw path relative to the site, posix
+    sha256: str
+    draft: Draft
+
+
+def run_import(paths: list[Path], *, site: Path, force: bool = False,
+               as_json: bool = False) -> ImportReport:
+    """Import ``paths`` into ``site``/content (or describe them as JSON)."""
+    site = _check_site(Path(site))
+    sources = discover([Path(p) for p in paths])
+    report = ImportReport()
+    manifests = Manifests(lambda p: _relative(p, site))
+    index = ContentIndex(site)
+    loaded = [item for s in sources if (item := _load(s, site, manifests, report))]
+    report.problems.extend(manifests.problems)
+    loaded = _with_duplicate_notes(loaded, index)
+    for item, (target, existing) in zip(loaded, _targets(loaded, index)):
+        _report_notes(item, report)
+        body = render_body(item.draft.blocks)
+        if as_json:
+            report.json_items.append(_json_item(item, target, body, report))
+        else:
+            _write(item, site, target, existing, body, force, report)
+    report.problems.sort()
+    return report
+
+
+def _check_site(site: Path) -> Path:
+    """The site folder, absolute; a located error when it is missing."""
+    if not site.is_dir():
+        raise SiteError([Problem(str(site), 0, 0, "site folder does not exist",
+                                 "give --site the folder that holds config.yaml and content/")])
+    return site.resolve()
+
+
+def _relative(path: Path, site: Path) -> str:
+    """``path`` relative to the site folder, with forward slashes."""
+    return Path(os.path.relpath(path, site)).as_posix()
+
+
+def _load(source: SourceFile, site: Path, manifests: Manifests,
+          report: ImportReport) -> Loaded | None:
+    """Read, decode and parse one source; a located problem instead when it cannot be."""
+    rel = _relative(source.path, site)
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:
+        report.problems.append(Problem(rel, 0, 0, f"cannot read file: {exc.strerror}",
+                                       "check that the file exists and is readable"))
+        return None
+    try:
+        draft = make_draft(source, decode(data), manifests.row_for(source.path))
+    except Rejected as exc:
+        report.problems.append(Problem(rel, exc.line, exc.col, exc.message, exc.hint))
+        return None
+    return Loaded(source, rel, hashlib.sha256(data).hexdigest(), draft)
+
+
+def _with_duplicate_notes(loaded: list[Loaded], index: ContentIndex) -> list[Loaded]:
+    """Warn on each source that is byte-identical to another (in this run or already imported)."""
+    by_sha: dict[str, set[str]] = {}
+    for item in loaded:
+        by_sha.setdefault(item.sha256, set()).add(item.rel)
+    out = []
+    for item in loaded:
+        others = sorted((by_sha[item.sha256] | set(index.sources_with(item.sha256))) - {item.rel})
+        if others:
+            note = Note(0, "byte-identical to " + ", ".join(others),
+                        "it is imported as a separate article; delete one source if unwanted")
+            item = dataclasses.replace(
+                item, draft=dataclasses.replace(item.draft, notes=item.draft.notes + (note,)))
+        out.append(item)
+    return out
+
+
+def _targets(loaded: list[Loaded], index: ContentIndex) -> list[tuple[str, Existing | None]]:
+    """Each source's content path: the file it was imported to before, else a new unique slug."""
+    claimed = {item.rel for item in loaded}
+    taken = set(index.slugs)
+    used: set[str] = set()
+    out: list[tuple[str, Existing | None]] = []
+    for item in loaded:
+        existing = index.find(item.rel, item.sha256, claimed)
+        if existing is not None and existing.path not in used:
+            used.add(existing.path)
+            out.append((existing.path, existing))
+            continue
+        slug = unique_slug(item.draft.title, taken)
+        folder = f"content/{item.draft.date.year}" if item.draft.date else "content"
+        out.append((f"{folder}/{slug}.md", None))
+    return out
+
+
+def _report_notes(item: Loaded, report: ImportReport) -> None:
+    """Every warning about a source, as a located problem."""
+    for note in item.draft.notes:
+        report.problems.append(Problem(item.rel, note.line, 0, note.message, note.hint, "warning"))
+
+
+def _source_fields(item: Loaded) -> dict[str, str]:
+    """The ``source`` mapping: raw path, checksum, name and URL."""
+    return {"path": item.rel, "sha256": item.sha256, "name": item.draft.source_name,
+            "url": item.draft.source_url}
+
+
+def _write(item: Loaded, site: Path, target: str, existing: Existing | None, body: str,
+           force: bool, report: ImportReport) -> None:
+    """Write one content file unless it is unchanged or was edited by hand."""
+    text = render_file(front_matter(item.draft, _source_fields(item)), body)
+    if existing is not None and existing.text == text:
+        report.unchanged.append(target)
+    elif existing is not None and not force and is_edited(existing):
+        report.skipped_edited.append(target)
+        report.problems.append(Problem(target, 0, 0, EDITED, f"imported from {item.rel}",
+                                       "warning"))
+    else:
+        write_atomic(site / target, text.encode("utf-8"))
+        report.written.append(target)
+
+
+def _json_item(item: Loaded, target: str, body: str, report: ImportReport) -> dict[str, Any]:
+    """What ``--json`` prints for one article."""
+    draft = item.draft
+    lic = draft.license
+    return {
+        "path": target, "title": draft.title, "body": body,
+        "date": draft.date.isoformat() if draft.date else None,
+        "updated": iso_datetime(draft.updated) if draft.updated else None,
+        "byline": draft.byline or None, "standfirst": draft.standfirst or None,
+        "tags": list(draft.tags), "source": {k: v for k, v in _source_fields(item).items() if v},
+        "license": dataclasses.asdict(lic) if lic else None,
+        "encoding": draft.encoding,
+        "repairs": [r.as_dict() for r in draft.repairs],
+        "warnings": [n.text() for n in draft.notes],
+        "suggestions": _suggestions(item, report),
+    }
+
+
+def _suggestions(item: Loaded, report: ImportReport) -> dict[str, Any]:
+    """People, organisations, places, quotes and figures proposed by the annotations stage."""
+    try:
+        from ..annotations.suggest import suggest
+    except ImportError:
+        return {}
+    try:
+        return dict(suggest(item.draft.title, plain_paragraphs(item.draft.blocks)))
+    except Exception as exc:  # another stage's bug must not stop an import preview
+        report.problems.append(Problem(item.rel, 0, 0, f"suggestions failed: {exc!r}", "",
+                                       "warning"))
+        return {}

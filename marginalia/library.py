@@ -1,0 +1,185 @@
+"""The whole collection: read content, order it, give every page its URL.
+
+Input: the site folder and config. Output: a :class:`Library` of entries
+(newest first) and groups (tags, people, organisations, places, years,
+months). Problems of every file are collected and raised together; two
+articles claiming one URL are an error naming both. Reads ``content/`` only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pathlib
+from collections.abc import Iterable, Sequence
+
+from .errors import Problem, Problems
+from .frontmatter import parse_article
+from .model import ENTITY_KINDS, Article, Config, EntityRef
+from .slugs import slugify
+
+CONTENT_DIR = "content"
+MAX_CONTENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclasses.dataclass(frozen=True)
+class Group:
+    """A listing: a tag, an entity, a year or a month, with its entries' indexes."""
+
+    kind: str  # "tags", "people", "organizations", "places", "years", "months"
+    slug: str
+    name: str
+    url: str
+    members: tuple[int, ...]  # indexes into Library.entries, newest first
+    roles: tuple[str, ...] = ()
+    wikidata: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Library:
+    """Every published article in order, and the groups that list them."""
+
+    articles: tuple[Article, ...]
+    urls: tuple[str, ...]
+    groups: dict[str, tuple[Group, ...]]
+
+    def group_url(self, kind: str, name: str) -> str | None:
+        """The URL of the group page for ``name`` (None when there is none)."""
+        slug = slugify(name)
+        for g in self.groups.get(kind, ()):
+            if g.slug == slug:
+                return g.url
+        return None
+
+
+def article_url(article: Article) -> str:
+    """Where an article's page goes in ``output/``."""
+    if article.date is None:
+        return f"undated/{article.slug}/index.html"
+    return f"{article.date:%Y}/{article.date:%m}/{article.slug}/index.html"
+
+
+def content_files(site: pathlib.Path) -> list[pathlib.Path]:
+    """Every ``*.md`` under ``content/``, sorted; hidden files and outside links skipped."""
+    root = (site / CONTENT_DIR).resolve()
+    found: list[pathlib.Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in filenames:
+            path = pathlib.Path(dirpath, name)
+            if name.endswith(".md") and not name.startswith((".", "_")) and _inside(path, root):
+                found.append(path)
+    return sorted(found)
+
+
+def _inside(path: pathlib.Path, root: pathlib.Path) -> bool:
+    """True when ``path`` (after following links) stays under ``root``."""
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def read_article(site: pathlib.Path, path: pathlib.Path) -> tuple[Article | None, list[Problem]]:
+    """Read and parse one content file (never raises for bad input)."""
+    rel = path.relative_to(site).as_posix() if path.is_relative_to(site) else str(path)
+    try:
+        if path.stat().st_size > MAX_CONTENT_BYTES:
+            return None, [Problem(rel, 1, 1, "file is larger than 20 MB", "split the article")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(rel, 0, 0, f"cannot read file: {exc.strerror}", "")]
+    if b"\x00" in raw:
+        return None, [Problem(rel, 1, 1, "binary file in content/", "content files are UTF-8 Markdown")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        return None, [Problem(rel, line, 1, "file is not UTF-8",
+                              "save it as UTF-8, or re-import the raw article with 'build.py import'")]
+    return parse_article(text, rel, path.stem)
+
+
+def load_library(site: pathlib.Path, config: Config, articles: Iterable[Article] | None = None) -> Library:
+    """Read every content file (unless ``articles`` are given) and order the collection."""
+    found = Problems()
+    if articles is None:
+        loaded: list[Article] = []
+        site = site.resolve()
+        for path in content_files(site):
+            article, problems = read_article(site, path)
+            found.extend(problems)
+            if article is not None:
+                loaded.append(article)
+        articles = loaded
+    found.raise_if_any()
+    return assemble(list(articles), config, found)
+
+
+def _order_key(a: Article) -> tuple[int, int, str, str]:
+    ordinal = a.date.toordinal() if a.date else 0
+    return (0 if a.date else 1, -ordinal, a.title.casefold(), a.path)
+
+
+def assemble(articles: Sequence[Article], config: Config, found: Problems | None = None) -> Library:
+    """Order articles newest first, give them URLs, group them; refuse URL collisions."""
+    found = found or Problems()
+    published = sorted((a for a in articles if not a.draft), key=_order_key)
+    urls = [article_url(a) for a in published]
+    claimed: dict[str, Article] = {}
+    for a, url in zip(published, urls):
+        if url in claimed:
+            first, second = sorted((claimed[url].path, a.path))
+            found.add(second, 1, 1, f"two articles claim the URL {url}: {first} and {second}",
+                      "give one of them a different 'slug' in its front matter")
+        claimed[url] = a
+    found.raise_if_any()
+    groups: dict[str, tuple[Group, ...]] = {}
+    for kind in config.taxonomies:
+        groups[kind] = _name_groups(kind, published)
+    groups["years"], groups["months"] = _date_groups(published)
+    return Library(tuple(published), tuple(urls), groups)
+
+
+def _name_groups(kind: str, articles: Sequence[Article]) -> tuple[Group, ...]:
+    """One group per distinct tag or entity name (by slug), sorted by name."""
+    members: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    refs: dict[str, list[EntityRef]] = {}
+    for i, a in enumerate(articles):
+        items: Iterable[str | EntityRef] = a.tags if kind == "tags" else a.entities_of(kind)
+        for item in items:
+            name = item if isinstance(item, str) else item.name
+            slug = slugify(name) or "unnamed"
+            names.setdefault(slug, name)
+            if not members.setdefault(slug, []) or members[slug][-1] != i:
+                members[slug].append(i)
+            if isinstance(item, EntityRef):
+                refs.setdefault(slug, []).append(item)
+    out = []
+    for slug in sorted(members, key=lambda s: (names[s].casefold(), s)):
+        entity_refs = refs.get(slug, [])
+        roles = tuple(dict.fromkeys(r.role for r in entity_refs if r.role))
+        wikidata = next((r.wikidata for r in entity_refs if r.wikidata), "")
+        out.append(Group(kind, slug, names[slug], f"{kind}/{slug}/index.html",
+                         tuple(members[slug]), roles, wikidata))
+    return tuple(out)
+
+
+def _date_groups(articles: Sequence[Article]) -> tuple[tuple[Group, ...], tuple[Group, ...]]:
+    """Groups by year and by month, newest first."""
+    years: dict[str, list[int]] = {}
+    months: dict[str, list[int]] = {}
+    for i, a in enumerate(articles):
+        if a.date:
+            years.setdefault(f"{a.date:%Y}", []).append(i)
+            months.setdefault(f"{a.date:%Y/%m}", []).append(i)
+    year_groups = tuple(Group("years", y, y, f"{y}/index.html", tuple(m))
+                        for y, m in sorted(years.items(), reverse=True))
+    month_groups = tuple(Group("months", k, k, f"{k}/index.html", tuple(m))
+                         for k, m in sorted(months.items(), reverse=True))
+    return year_groups, month_groups
+
+
+__all__ = ["ENTITY_KINDS", "Group", "Library", "article_url", "assemble", "content_files", "load_library"]

@@ -1,0 +1,144 @@
+"""Markdown to safe HTML.
+
+Input: an article's Markdown body. Output: HTML that is safe to publish and
+the plain text a reader sees (for search and anchoring). Raw HTML in the
+Markdown is sanitized with ``nh3``; links with ``javascript:`` or ``data:``
+URLs are neutralised; remote images become links, so a page never loads
+anything from outside ``output/``. Pure: reads and writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+
+import markdown
+import nh3
+from markdown.postprocessors import Postprocessor
+from markdown.treeprocessors import Treeprocessor
+
+# What raw HTML inside Markdown may keep: text-level formatting and simple blocks.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dfn", "div", "dl", "dt",
+    "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark", "ol", "p", "pre",
+    "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "time", "tr", "u", "ul",
+}
+ALLOWED_ATTRS = {"a": {"href", "title"}, "abbr": {"title"}, "time": {"datetime"},
+                 "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
+SAFE_URL = re.compile(r"^(?:https?:|mailto:|#|[^:]*$)", re.I)
+_LONE_TAG = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*>$")
+INLINE_TAGS = {"em", "strong", "b", "i", "sub", "sup", "small", "abbr", "q", "cite", "code",
+               "mark", "s", "u", "del", "ins", "kbd", "span", "br"}
+_STASH = re.compile("\x02wzxhzdk:\\d+\x03")
+BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th", "dt", "dd"}
+
+Annotator = Callable[[ET.Element], None]
+
+
+def clean_html(html: str) -> str:
+    """Sanitize an HTML fragment with the allow-list above."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def safe_url(url: str) -> bool:
+    """True for http(s), mailto, fragment and relative URLs; False for javascript:, data: …"""
+    return bool(SAFE_URL.match(re.sub(r"[\x00-\x20]", "", url)))
+
+
+class _SanitizeStash(Postprocessor):
+    """Clean every raw-HTML fragment before Python-Markdown puts it back."""
+
+    def run(self, text: str) -> str:
+        stash = self.md.htmlStash
+        for i, block in enumerate(stash.rawHtmlBlocks):
+            stash.rawHtmlBlocks[i] = _clean_fragment(str(block))
+        return text
+
+
+def _clean_fragment(block: str) -> str:
+    """A lone inline tag keeps its name without attributes; anything else goes through nh3."""
+    lone = _LONE_TAG.match(block.strip())
+    if lone:
+        slash, tag = lone.group(1), lone.group(2).lower()
+        return f"<{slash}{tag}>" if tag in INLINE_TAGS else ""
+    return clean_html(block)
+
+
+class _SafeLinks(Treeprocessor):
+    """Refuse unsafe link targets and turn remote images into plain links."""
+
+    def run(self, root: ET.Element) -> None:
+        for parent in root.iter():
+            for i, el in enumerate(list(parent)):
+                if el.tag == "a" and not safe_url(el.get("href", "")):
+                    el.set("href", "#")
+                    el.set("data-refused-url", "")
+                elif el.tag == "img":
+                    parent[i] = _image_as_link(el)
+
+
+def _image_as_link(img: ET.Element) -> ET.Element:
+    link = ET.Element("a")
+    src = img.get("src", "")
+    link.set("href", src if safe_url(src) else "#")
+    link.text = "[image: " + (img.get("alt") or src) + "]"
+    link.tail = img.tail
+    return link
+
+
+class _Hooks(Treeprocessor):
+    """Runs the per-article annotator, then captures the text a reader sees."""
+
+    annotator: Annotator | None = None
+    text: str = ""
+
+    def run(self, root: ET.Element) -> None:
+        if self.annotator is not None:
+            self.annotator(root)
+        self.text = plain_text(root)
+
+
+def plain_text(root: ET.Element) -> str:
+    """The element tree's text, one line per block, stash placeholders removed."""
+    parts: list[str] = []
+
+    def walk(el: ET.Element) -> None:
+        if el.tag in BLOCKS and parts and not parts[-1].endswith("\n"):
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if el.tag in BLOCKS:
+            parts.append("\n")
+
+    walk(root)
+    return re.sub(r"\n\s*\n+", "\n", _STASH.sub("", "".join(parts))).strip()
+
+
+class Renderer:
+    """One reusable Markdown converter (building one per article is slow)."""
+
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(extensions=["sane_lists", "tables", "toc"],
+                                    extension_configs={"toc": {"permalink": False}},
+                                    output_format="html")
+        self.md.postprocessors.register(_SanitizeStash(self.md), "sanitize_stash", 40)
+        self.md.treeprocessors.register(_SafeLinks(self.md), "safe_links", 3)
+        self.hooks = _Hooks(self.md)
+        self.md.treeprocessors.register(self.hooks, "marginalia_hooks", 1)
+
+    def render(self, body: str, annotator: Annotator | None = None) -> tuple[str, str]:
+        """Return (safe HTML, plain text) for a Markdown body."""
+        self.md.reset()
+        self.hooks.annotator = annotator
+        try:
+            html = self.md.convert(body)
+        finally:
+            self.hooks.annotator = None
+        return html, self.hooks.text

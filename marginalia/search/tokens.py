@@ -1,0 +1,61 @@
+"""Words and stems: the one tokenizer the index and the browser both follow.
+
+Input: plain text. Output: normalised words (and their positions) and the
+Snowball stem of each word. ``static/search.js`` and ``static/site.js`` repeat
+the same rules in JavaScript (see ``WORD_PATTERN_JS``), so the browser never
+stems: it looks up the word -> stem mapping that the index stores.
+Touches nothing outside memory.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import snowballstemmer
+
+from ..errors import Problem, SiteError
+
+# A word is a run of letters and digits, possibly joined by apostrophes
+# ("country's", "o'neill"). Python's [^\W_] is "letter or number", the same
+# set as JavaScript's [\p{L}\p{N}] once combining marks are stripped.
+WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+WORD_PATTERN_JS = r"[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*"
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
+
+
+def normalize(text: str) -> str:
+    """Lower-case ``text``, strip accents (NFKD, drop marks) and unify apostrophes."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return text.lower()
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of ``text`` in order (a word's index is its position)."""
+    return WORD_RE.findall(normalize(text))
+
+
+class Stemmer:
+    """A Snowball stemmer with a cache: each distinct word is stemmed once."""
+
+    def __init__(self, language: str = "english") -> None:
+        if language not in snowballstemmer.algorithms():
+            raise SiteError([Problem(
+                "config.yaml", message=f"search: no Snowball stemmer for language {language!r}",
+                hint="use one of: " + ", ".join(sorted(snowballstemmer.algorithms())))])
+        self._stemmer = snowballstemmer.stemmer(language)
+        self._cache: dict[str, str] = {}
+
+    def stem(self, word: str) -> str:
+        """The stem of one normalised word (never empty)."""
+        found = self._cache.get(word)
+        if found is None:
+            found = self._stemmer.stemWord(word) or word
+            self._cache[word] = found
+        return found
+
+    def mapping(self) -> dict[str, str]:
+        """Every word stemmed so far -> its stem."""
+        return dict(self._cache)

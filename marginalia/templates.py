@@ -1,0 +1,85 @@
+"""The Jinja environment: the site's ``layouts/`` over the package defaults.
+
+Input: the site folder. Output: a configured :class:`jinja2.Environment` and
+``render(name, context) -> bytes``. Autoescaping is on everywhere; article
+HTML reaches templates already sanitized, wrapped in ``Markup``. Template
+errors become located problems. Reads templates only.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .dates import human_date, human_datetime, month_name, utc_offset
+from .errors import Problem, SiteError
+
+PACKAGE_LAYOUTS = pathlib.Path(__file__).parent / "layouts"
+def json_script(value: Any) -> Markup:
+    """JSON safe inside a <script> element: '<', '>', '&' and line separators escaped."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return Markup(text)
+
+
+def make_env(site: pathlib.Path) -> jinja2.Environment:
+    """An environment loading ``site/layouts`` first, then the defaults."""
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(site / "layouts")),
+                                    jinja2.FileSystemLoader(str(PACKAGE_LAYOUTS))]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, auto_reload=False)
+    env.filters.update(human_date=human_date, human_datetime=human_datetime, month_name=month_name,
+                       json_script=json_script, utc_offset=utc_offset)
+    return env
+
+
+def template_problem(exc: jinja2.TemplateError, site: pathlib.Path) -> Problem:
+    """A located problem for a template error."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        name = exc.filename or exc.name or "layouts"
+        try:
+            name = pathlib.Path(name).resolve().relative_to(site.resolve()).as_posix()
+        except ValueError:
+            pass
+        return Problem(name, exc.lineno or 0, 0, f"template error: {exc.message}",
+                       "check the Jinja syntax on this line")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return Problem("layouts", 0, 0, f"template not found: {exc.name}",
+                       "add it to layouts/ or remove the reference")
+    return Problem("layouts", 0, 0, f"template error: {exc}", "check your layouts/ overrides")
+
+
+def load_templates(env: jinja2.Environment, names: list[str], site: pathlib.Path) -> None:
+    """Compile the templates the build needs now, so syntax errors stop it early."""
+    problems = []
+    for name in names:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError as exc:
+            problems.append(template_problem(exc, site))
+    if problems:
+        raise SiteError(problems)
+
+
+def runtime_problem(exc: Exception, template: str, site: pathlib.Path) -> Problem:
+    """A located problem for an error raised while a template ran."""
+    line, name = 0, template
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html"):
+            line, name = tb.tb_lineno, filename
+        tb = tb.tb_next
+    try:
+        name = pathlib.Path(name).resolve().relative_to(site.resolve()).as_posix()
+    except ValueError:
+        name = f"layouts/{pathlib.Path(name).name}" if line else name
+    return Problem(name, line, 0, f"template failed: {type(exc).__name__}: {exc}",
+                   "check the variables this line uses (see docs/layouts.md)")

@@ -1,0 +1,157 @@
+"""One template context per page.
+
+Input: the :class:`~marginalia.library.Library` and config. Output:
+``View(path, template, context)`` records for every listing page (home,
+archives, tags, entities, credits) and the article pages' contexts. Pure:
+nothing here renders or writes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from .dates import month_name
+from .library import Group, Library
+from .model import ENTITY_KINDS, ENTITY_LABELS, Article, Config
+
+KIND_TITLES = {"tags": "Topics", "people": "People", "organizations": "Organisations", "places": "Places"}
+KIND_NOUNS = {"tags": "topics", "people": "people", "organizations": "organisations", "places": "places"}
+
+
+@dataclasses.dataclass(frozen=True)
+class View:
+    """A page to render: where it goes, which template, with what."""
+
+    path: str
+    template: str
+    context: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """An article as a listing shows it."""
+
+    article: Article
+    url: str
+
+
+def root_for(path: str) -> str:
+    """The relative prefix from ``path`` back to the output root."""
+    return "../" * path.count("/")
+
+
+def items_of(library: Library, members: Sequence[int]) -> list[Item]:
+    """Listing items for the given entry indexes."""
+    return [Item(library.articles[i], library.urls[i]) for i in members]
+
+
+def listing_views(library: Library, config: Config) -> Iterator[View]:
+    """Every page except the articles themselves."""
+    yield from home_views(library, config)
+    yield from group_views(library)
+    yield View("archive/index.html", "archive.html", {
+        "years": library.groups["years"], "months": library.groups["months"],
+        "undated": sum(1 for a in library.articles if a.date is None)})
+    undated = [i for i, a in enumerate(library.articles) if a.date is None]
+    if undated:
+        yield View("undated/index.html", "list.html", {
+            "heading": "Undated articles", "group": None, "children": [],
+            "parent": {"url": "archive/index.html", "title": "Archive"},
+            "items": items_of(library, undated)})
+    yield View("credits/index.html", "credits.html", {"sources": credit_sources(library, config)})
+
+
+def home_views(library: Library, config: Config) -> Iterator[View]:
+    """The paginated home page, newest first."""
+    total = len(library.articles)
+    count = max(1, -(-total // config.per_page))
+    for number in range(1, count + 1):
+        start = (number - 1) * config.per_page
+        members = range(start, min(total, start + config.per_page))
+        path = "index.html" if number == 1 else f"page/{number}/index.html"
+        newer = None if number == 1 else ("index.html" if number == 2 else f"page/{number - 1}/index.html")
+        older = f"page/{number + 1}/index.html" if number < count else None
+        yield View(path, "index.html", {
+            "items": items_of(library, members), "total": total, "years": library.groups["years"],
+            "pager": {"number": number, "count": count, "newer": newer, "older": older}})
+
+
+def group_views(library: Library) -> Iterator[View]:
+    """A page per tag, entity, year and month, and an index page per taxonomy."""
+    for kind, groups in library.groups.items():
+        if kind in KIND_TITLES:
+            yield View(f"{kind}/index.html", "terms.html", {
+                "heading": KIND_TITLES[kind], "noun": KIND_NOUNS[kind], "terms": groups, "kind": kind})
+        for group in groups:
+            yield View(group.url, "list.html", group_context(library, group))
+
+
+def group_context(library: Library, group: Group) -> dict[str, Any]:
+    """The context of one group's listing page."""
+    children: list[dict[str, Any]] = []
+    if group.kind == "years":
+        parent = {"url": "archive/index.html", "title": "Archive"}
+        heading = group.name
+        children = [{"url": m.url, "label": month_name(m.name), "count": len(m.members)}
+                    for m in library.groups["months"] if m.slug.startswith(group.slug + "/")]
+    elif group.kind == "months":
+        year = group.slug.split("/")[0]
+        parent = {"url": f"{year}/index.html", "title": year}
+        heading = month_name(group.name)
+    else:
+        parent = {"url": f"{group.kind}/index.html", "title": KIND_TITLES[group.kind]}
+        label = ENTITY_LABELS.get(group.kind, "Topic")
+        heading = f"{group.name}" if group.kind != "tags" else f"Topic: {group.name}"
+        if group.kind in ENTITY_KINDS:
+            heading = f"{group.name} ({label.lower()})"
+    return {"heading": heading, "group": group, "parent": parent, "children": children,
+            "items": items_of(library, group.members)}
+
+
+def credit_sources(library: Library, config: Config) -> list[dict[str, Any]]:
+    """Per source name: article count, licences, and the configured notice."""
+    notices = dict(config.credits)
+    by_name: dict[str, dict[str, Any]] = {}
+    for a in library.articles:
+        name = (a.source.name if a.source and a.source.name else "") or "Other sources"
+        entry = by_name.setdefault(name, {"name": name, "count": 0, "licenses": {}, "notice": notices.get(name, "")})
+        entry["count"] += 1
+        if a.license:
+            entry["licenses"][(a.license.name, a.license.url)] = a.license
+    out = []
+    for name in sorted(by_name, key=lambda n: (-by_name[n]["count"], n)):
+        entry = by_name[name]
+        entry["licenses"] = [entry["licenses"][k] for k in sorted(entry["licenses"])]
+        out.append(entry)
+    return out
+
+
+def article_context(library: Library, index: int, body_html: str) -> dict[str, Any]:
+    """The context of one article page (body already rendered and sanitized)."""
+    article = library.articles[index]
+    newer = index - 1 if index > 0 else None
+    older = index + 1 if index + 1 < len(library.articles) else None
+    entities = []
+    for kind in ENTITY_KINDS:
+        refs = article.entities_of(kind)
+        if refs:
+            entities.append({"label": KIND_TITLES[kind], "entries": [
+                {"name": r.name, "role": r.role, "url": library.group_url(kind, r.name)} for r in refs]})
+    extra = dict(article.extra)
+    return {
+        "article": article, "body": Markup(body_html), "entities": entities,
+        "tags": [{"name": t, "url": library.group_url("tags", t) or ""} for t in article.tags],
+        "repairs": list(extra.get("import", {}).get("repairs", []) or []),
+        "newer": _link(library, newer), "older": _link(library, older),
+        "stylesheets": [], "json_ld": None,
+    }
+
+
+def _link(library: Library, index: int | None) -> dict[str, str] | None:
+    if index is None:
+        return None
+    return {"url": library.urls[index], "title": library.articles[index].title}
