@@ -9,12 +9,12 @@ import argparse
 import json
 import pathlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from . import __version__
 from .errors import Problem, SiteError, collapse_warnings
 
-COMMANDS = ("build", "import", "init", "check")
+COMMANDS = ("build", "import", "init", "check", "serve", "pack")
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
@@ -45,6 +45,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--base-url", default=None, metavar="URL",
                    help="the public URL of the site, overriding config.yaml's base_url")
     b.add_argument("--strict", action="store_true", help="treat warnings (e.g. orphaned annotations) as errors")
+    b.add_argument("--clean", action="store_true", help="ignore the build cache and rebuild everything")
+    b.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="worker processes for rendering (default: one per core)")
     b.add_argument("--quiet", "-q", action="store_true", help="print errors only")
 
     i = sub.add_parser("import", help="turn raw article text files into content/ pages",
@@ -61,7 +64,28 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check content, annotations and links without touching output/",
                        description="Validate front matter, annotations and every internal link and #anchor.")
     site_arg(c)
+    _publishing_parsers(sub, site_arg)
     return top
+
+
+def _publishing_parsers(sub: argparse._SubParsersAction, site_arg: Callable[[argparse.ArgumentParser], None]) -> None:
+    """``serve`` (live preview) and ``pack`` (one zip for offline reading)."""
+    s = sub.add_parser("serve", help="preview the site on localhost, rebuilding and reloading on every change",
+                       description="Build into a scratch folder, serve it, rebuild when content/, layouts/ or "
+                                   "config.yaml change, and reload the open page.")
+    site_arg(s)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, metavar="N", help="port to listen on (default: 8000)")
+    s.add_argument("--output", type=pathlib.Path, default=None, metavar="DIR",
+                   help="build into DIR instead of a scratch folder")
+    p = sub.add_parser("pack", help="build the site into one zip for reading offline",
+                       description="Build the site and write it as one deterministic zip; unzip it anywhere "
+                                   "and open index.html.")
+    site_arg(p)
+    p.add_argument("--output", type=pathlib.Path, default=None, metavar="FILE",
+                   help="the zip to write (default: SITE/archive.zip)")
+    p.add_argument("--base-url", default=None, metavar="URL",
+                   help="the public URL of the site, overriding config.yaml's base_url")
 
 
 def main(argv: Sequence[str]) -> int:
@@ -87,11 +111,16 @@ def _run(args: argparse.Namespace) -> int:
 
     site = (args.site if getattr(args, "site", None) else default_site()) if args.command != "init" else None
     if args.command == "build":
-        return commands.build(site, output=args.output, base_url=args.base_url, strict=args.strict, quiet=args.quiet)
+        return commands.build(site, output=args.output, base_url=args.base_url, strict=args.strict,
+                              quiet=args.quiet, clean=args.clean, jobs=args.jobs)
     if args.command == "import":
         return commands.import_(site, args.paths, as_json=args.json, force=args.force)
     if args.command == "init":
         return commands.init(args.dir)
+    if args.command == "serve":
+        return commands.serve(site, host=args.host, port=args.port, output=args.output)
+    if args.command == "pack":
+        return commands.pack(site, output=args.output, base_url=args.base_url)
     return commands.check(site)
 
 

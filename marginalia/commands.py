@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
+from typing import Any
 
 from .cli import print_json, print_warnings
 from .errors import Problem, SiteError
@@ -15,17 +18,44 @@ SKELETON = pathlib.Path(__file__).parent / "skeleton"
 
 
 def build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | None, strict: bool,
-          quiet: bool = False) -> int:
+          quiet: bool = False, clean: bool = False, jobs: int | None = None) -> int:
     """Build the site and print a summary with where to open it."""
-    report = build_site(site, output=output, base_url=base_url, strict=strict)
+    report = build_site(site, output=output, base_url=base_url, strict=strict, clean=clean, jobs=jobs,
+                        progress=None if quiet else progress_printer())
     print_warnings(report.warnings)
-    if not quiet:
+    if report.nothing_changed and not quiet:
+        print(f"Nothing changed since the last build of {report.articles} articles.")
+        print(f"Open {(report.output / 'index.html').as_uri()}")
+    elif not quiet:
         total = sum(report.timings.values())
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items())
-        print(f"Built {report.articles} articles: {report.stats.written} files written, "
+        print(f"Built {report.articles} articles ({report.rendered} rendered): {report.stats.written} files written, "
               f"{report.stats.unchanged} unchanged, in {total:.2f}s ({stages}).")
         print(f"Open {(report.output / 'index.html').as_uri()}")
     return 0
+
+
+def progress_printer() -> Callable[[str, int, int], None] | None:
+    """A progress bar on a terminal (tqdm); plain lines for long runs elsewhere; nothing in CI."""
+    if os.environ.get("CI"):
+        return None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bars: dict[str, Any] = {}
+
+        def bar(stage: str, done: int, total: int) -> None:
+            if stage not in bars:
+                bars[stage] = tqdm(total=total, desc=stage, unit="article", leave=False)
+            bars[stage].update(done - bars[stage].n)
+
+        return bar
+
+    def line(stage: str, done: int, total: int) -> None:
+        if total >= 2000 and done:
+            print(f"{stage}: {done}/{total}", file=sys.stderr)
+
+    return line
 
 
 def import_(site: pathlib.Path, paths: list[pathlib.Path], *, as_json: bool, force: bool) -> int:
@@ -61,6 +91,24 @@ def init(target: pathlib.Path) -> int:
     print(f"Created a new archive in {target}.")
     print(f"Next: python build.py import RAW_FILES --site {target}")
     print(f"Then: python build.py build --site {target}")
+    return 0
+
+
+def serve(site: pathlib.Path, *, host: str, port: int, output: pathlib.Path | None) -> int:
+    """Preview the site on localhost, rebuilding and reloading on every change."""
+    from .serve import serve as run_preview
+
+    return run_preview(site, host=host, port=port, output=output)
+
+
+def pack(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | None) -> int:
+    """Build the site into one deterministic zip for reading offline."""
+    from .pack import pack as pack_site
+
+    report = pack_site(site, output or site / "archive.zip", base_url=base_url)
+    print_warnings(report.build.warnings)
+    print(f"Packed {report.build.articles} articles ({report.files} files) into {report.zip_path}.")
+    print(f"Unzip it anywhere and open {report.zip_path.stem}/index.html.")
     return 0
 
 

@@ -60,25 +60,24 @@ def article_url(article: Article) -> str:
 
 
 def content_files(site: pathlib.Path) -> list[pathlib.Path]:
-    """Every ``*.md`` under ``content/``, sorted; hidden files and outside links skipped."""
+    """Every ``*.md`` under ``content/``, sorted; hidden files and links out of content/ skipped."""
     root = (site / CONTENT_DIR).resolve()
     found: list[pathlib.Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
+        # os.walk never descends into linked folders, so nothing outside content/ is walked.
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         for name in filenames:
-            path = pathlib.Path(dirpath, name)
+            path = os.path.join(dirpath, name)
             if name.endswith(".md") and not name.startswith((".", "_")) and _inside(path, root):
-                found.append(path)
+                found.append(pathlib.Path(path))
     return sorted(found)
 
 
-def _inside(path: pathlib.Path, root: pathlib.Path) -> bool:
-    """True when ``path`` (after following links) stays under ``root``."""
-    try:
-        path.resolve().relative_to(root)
-    except ValueError:
-        return False
-    return True
+def _inside(path: str, root: pathlib.Path) -> bool:
+    """True unless ``path`` is a link that leads outside ``root`` (only links need resolving)."""
+    if not os.path.islink(path):
+        return True
+    return pathlib.Path(path).resolve().is_relative_to(root)
 
 
 def read_article(site: pathlib.Path, path: pathlib.Path) -> tuple[Article | None, list[Problem]]:

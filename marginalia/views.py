@@ -9,14 +9,18 @@ nothing here renders or writes.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from .dates import month_name
 from .library import Group, Library
 from .model import ENTITY_KINDS, ENTITY_LABELS, Article, Config
+from .slugs import slugify
+
+if TYPE_CHECKING:
+    from .articles import Mention
 
 KIND_TITLES = {"tags": "Topics", "people": "People", "organizations": "Organisations", "places": "Places"}
 KIND_NOUNS = {"tags": "topics", "people": "people", "organizations": "organisations", "places": "places"}
@@ -49,17 +53,21 @@ def items_of(library: Library, members: Sequence[int]) -> list[Item]:
     return [Item(library.articles[i], library.urls[i]) for i in members]
 
 
-def listing_views(library: Library, config: Config) -> Iterator[View]:
+Mentions = Mapping[str, Sequence["Mention"]]
+
+
+def listing_views(library: Library, config: Config, mentions: Mentions | None = None) -> Iterator[View]:
     """Every page except the articles themselves."""
+    mentions = mentions or {}
     yield from home_views(library, config)
-    yield from group_views(library)
+    yield from group_views(library, mentions)
     yield View("archive/index.html", "archive.html", {
         "years": library.groups["years"], "months": library.groups["months"],
         "undated": sum(1 for a in library.articles if a.date is None)})
     undated = [i for i, a in enumerate(library.articles) if a.date is None]
     if undated:
         yield View("undated/index.html", "list.html", {
-            "heading": "Undated articles", "group": None, "children": [],
+            "heading": "Undated articles", "group": None, "children": [], "passages": [], "quotes": [],
             "parent": {"url": "archive/index.html", "title": "Archive"},
             "items": items_of(library, undated)})
     yield View("credits/index.html", "credits.html", {"sources": credit_sources(library, config)})
@@ -80,14 +88,31 @@ def home_views(library: Library, config: Config) -> Iterator[View]:
             "pager": {"number": number, "count": count, "newer": newer, "older": older}})
 
 
-def group_views(library: Library) -> Iterator[View]:
+def group_views(library: Library, mentions: Mentions) -> Iterator[View]:
     """A page per tag, entity, year and month, and an index page per taxonomy."""
+    passages = passages_by_entity(library, mentions)
     for kind, groups in library.groups.items():
         if kind in KIND_TITLES:
             yield View(f"{kind}/index.html", "terms.html", {
                 "heading": KIND_TITLES[kind], "noun": KIND_NOUNS[kind], "terms": groups, "kind": kind})
         for group in groups:
-            yield View(group.url, "list.html", group_context(library, group))
+            context = group_context(library, group)
+            context["passages"] = passages.get((group.kind, group.slug), [])
+            context["quotes"] = passages.get(("quote", group.slug), []) if group.kind == "people" else []
+            yield View(group.url, "list.html", context)
+
+
+def passages_by_entity(library: Library, mentions: Mentions) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(kind, entity slug) -> the anchored passages naming it; ("quote", slug) -> a person's quotes."""
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for index, article in enumerate(library.articles):
+        for m in mentions.get(article.path, ()):
+            if m.kind == "quote" and not m.name:
+                continue
+            out.setdefault((m.kind, slugify(m.name)), []).append({
+                "item": Item(article, library.urls[index]), "passage": m.passage,
+                "url": f"{library.urls[index]}#{m.anchor}"})
+    return out
 
 
 def group_context(library: Library, group: Group) -> dict[str, Any]:
@@ -109,7 +134,7 @@ def group_context(library: Library, group: Group) -> dict[str, Any]:
         if group.kind in ENTITY_KINDS:
             heading = f"{group.name} ({label.lower()})"
     return {"heading": heading, "group": group, "parent": parent, "children": children,
-            "items": items_of(library, group.members)}
+            "items": items_of(library, group.members), "passages": [], "quotes": []}
 
 
 def credit_sources(library: Library, config: Config) -> list[dict[str, Any]]:

@@ -84,14 +84,21 @@ def normalize(raw: str) -> tuple[str, list[int]]:
 
 
 def _copy(raw: str, start: int, end: int, out: list[str], where: list[int]) -> None:
-    """Copy ``raw[start:end]`` into ``out`` with its offsets."""
-    out.append(raw[start:end])
-    where.extend(range(start, end))
+    """Copy ``raw[start:end]`` into ``out`` with its offsets, expanding ellipses."""
+    chunk = raw[start:end]
+    if "\u2026" not in chunk:
+        out.append(chunk)
+        where.extend(range(start, end))
+        return
+    for i, ch in enumerate(chunk, start):
+        text = "..." if ch == "\u2026" else ch
+        out.append(text)
+        where.extend([i] * len(text))
 
 
 def fold_quote(text: str) -> str:
     """A quote (or prefix/suffix) as it compares with normalized text."""
-    return " ".join(text.split()).translate(FOLD)
+    return " ".join(text.split()).translate(FOLD).replace("\u2026", "...")
 
 
 @dataclasses.dataclass(frozen=True)

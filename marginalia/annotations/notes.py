@@ -57,6 +57,7 @@ def note_elements(ann: Annotation, number: int, stash: Stash) -> list[etree.Elem
     toggle = _el("input", f"note-toggle {SKIP_CLASS}", type="checkbox", id=ident,
                  **{"aria-label": f"Show note {number}"})
     label = _el("label", f"note-ref {SKIP_CLASS}", text=str(number), **{"for": ident})
+    toggle.tail = label.tail = None  # text after them would shift the article's text
     suggested = " note-suggested" if ann.status == "suggested" else ""
     note = _el("span", f"note note-{ann.motivation}{suggested} {SKIP_CLASS}",
                role="note", id=f"{ident}-text")
@@ -137,9 +138,9 @@ def _safe_url(url: str) -> str:
 
 
 def _el(tag: str, cls: str, text: str | None = None, **attrs: str) -> etree.Element:
-    """A new element with a class and optional text (a span is followed by a space)."""
+    """A new element with a class and optional text (followed by a space)."""
     elem = etree.Element(tag, {"class": cls, **attrs})
     elem.text = text
-    if text is not None and tag == "span":
+    if text is not None and tag != "a":
         elem.tail = " "
     return elem

@@ -38,6 +38,14 @@ ALL_FIELDS = COMMON + tuple(sorted({f for fs in SPECIFIC.values() for f in fs}))
 TARGET_FIELDS = ("exact", "prefix", "suffix", "position")
 ENTITY_FIELDS = ("type", "name", "wikidata", "role")
 FIGURE_FIELDS = ("id", "title", "label", "unit", "source", "values", "target")
+#: Fields each motivation needs: one of each group.
+REQUIRED = {
+    "identifying": (("entity",),), "assessing": (("claim",), ("verdict",)),
+    "questioning": (("question", "body"),), "editing": (("body", "before", "after"),),
+    "highlighting": (("target",),), "describing": (("body", "kind"),),
+    "commenting": (("body",),), "classifying": (("body",),), "tagging": (("body",),),
+    "linking": (("body",),),
+}
 #: Names people reach for, and the field they mean.
 SYNONYMS = {"note": "body", "comment": "body", "text": "body", "quote": "exact",
             "change": "body", "correction": "body", "rating": "verdict"}
@@ -266,24 +274,20 @@ def _annotation(r: _Reader, node: Node, n: int) -> Annotation | None:
         date=r.value(f.get("date"), dt.date, "date"), sources=_sources(r, f.get("sources")),
         question=r.value(f.get("question"), str, "question"),
         before=r.value(f.get("before"), str, "before"), after=r.value(f.get("after"), str, "after"))
-    return ann if _complete(r, node, ann) else None
+    return ann if _complete(r, node, ann, set(f)) else None
 
 
-def _complete(r: _Reader, node: Node, a: Annotation) -> bool:
-    """Each motivation's required pieces are present."""
-    missing = {
-        "identifying": "an 'entity'" if a.entity is None else "",
-        "assessing": "a 'claim' and a 'verdict'" if not (a.claim and a.verdict) else "",
-        "questioning": "a 'question' or a 'body'" if not (a.question or a.body) else "",
-        "editing": "a 'body', or 'before'/'after'" if not (a.body or a.after or a.before) else "",
-        "highlighting": "a 'target'" if a.target is None else "",
-        "describing": "a 'body' or 'kind: quote'" if not (a.body or a.kind) else "",
-    }.get(a.motivation, "")
-    if a.motivation in ("commenting", "classifying", "tagging", "linking") and not a.body:
-        missing = "a 'body'"
-    if missing:
-        r.add(node, f"{a.motivation} annotation '{a.id}' needs {missing}")
-    return not missing
+def _complete(r: _Reader, node: Node, a: Annotation, given: set[str]) -> bool:
+    """Each motivation's required fields are given (and were valid)."""
+    ok = True
+    for group in REQUIRED.get(a.motivation, ()):
+        if not given & set(group):
+            r.add(node, f"{a.motivation} annotation '{a.id}' needs "
+                  + " or ".join(f"'{name}'" for name in group))
+            ok = False
+        elif all(getattr(a, name, None) in (None, "") for name in group):
+            ok = False  # given but invalid: already reported
+    return ok
 
 
 def _figure(r: _Reader, node: Node, n: int) -> Figure | None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
+from ..model import License
 from .byline import infer_byline
 from .dates import long_date, parse_date_line
 from .decode import Decoded
-from .draft import Draft, License, Note, SourceFile
+from .draft import Draft, Note, SourceFile
 from .layout import Parsed, parse_text
 from .manifest import Row
 
@@ -40,7 +41,8 @@ def make_draft(source: SourceFile, decoded: Decoded, row: Row | None) -> Draft:
     return Draft(title=title, blocks=parsed.blocks, layout=parsed.layout, date=date,
                  updated=parsed.updated, byline=byline, standfirst=parsed.standfirst, tags=tags,
                  license=_license(row, title, name, date, url), source_name=name, source_url=url,
-                 encoding=decoded.encoding, repairs=parsed.repairs, notes=tuple(notes))
+                 encoding=decoded.encoding, repairs=parsed.repairs,
+                 notes=tuple(sorted(notes, key=lambda n: n.line)))
 
 
 def _manifest_date(row: Row, date: dt.date | None, notes: list[Note]) -> dt.date | None:

@@ -27,14 +27,17 @@ def is_bullet(text: str) -> bool:
 def build_blocks(lines: list[Line], layout: str) -> tuple[list[Block], list[Repair], list[Note]]:
     """Turn body lines into blocks for ``layout`` ("paragraphs" or "lines")."""
     repairs: list[Repair] = []
+    notes: list[Note] = []
     spaced = []
     for line in lines:
-        text, fixed = insert_spaces(line.text.strip(), line.number)
+        text, fixed, doubts = insert_spaces(line.text.strip(), line.number)
         spaced.append(Line(line.number, text))
         repairs.extend(fixed)
-    groups = _paragraph_groups(spaced) if layout == "paragraphs" else [spaced]
+        notes.extend(doubts)
+    groups = _paragraph_groups(spaced)
+    if layout == "lines":  # blank lines carry no meaning here: every line is a paragraph
+        groups = [[line for group in groups for line in group]] if groups else []
     blocks: list[Block] = []
-    notes: list[Note] = []
     for group in groups:
         segments = _segments(group)
         if len(segments) > 1 or (layout == "lines" and segments and segments[0][0] == "list"):
@@ -44,7 +47,18 @@ def build_blocks(lines: list[Line], layout: str) -> tuple[list[Block], list[Repa
             blocks.extend(made)
             repairs.extend(seg_repairs)
             notes.extend(seg_notes)
-    return blocks, sorted(repairs, key=lambda r: r.line), notes
+    return _merge_lists(blocks), sorted(repairs, key=lambda r: r.line), notes
+
+
+def _merge_lists(blocks: list[Block]) -> list[Block]:
+    """Adjacent lists as one tight list: Markdown would join them anyway, loosely."""
+    out: list[Block] = []
+    for block in blocks:
+        if out and block.kind == "list" and out[-1].kind == "list":
+            out[-1] = Block("list", out[-1].lines + block.lines, out[-1].line)
+        else:
+            out.append(block)
+    return out
 
 
 def _paragraph_groups(lines: list[Line]) -> list[list[Line]]:

@@ -33,8 +33,9 @@ def decode(data: bytes) -> Decoded:
         line, col = _position(data, data.index(b"\x00"))
         raise Rejected(line, col, "binary file (NUL byte), not article text",
                        "import plain-text articles (.txt or no extension)")
+    notes: tuple[Note, ...] = ()
     try:
-        text, encoding, notes = data.decode("utf-8-sig"), "utf-8", ()
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
         text, encoding = _fallback(data)
         line, col = _position(data, exc.start)

@@ -27,11 +27,13 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    """Double quotes (with \\n escapes) for multi-line or space-padded text; plain when safe."""
     style = '"' if "\n" in value or value != value.strip() else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
 def _datetime(dumper: yaml.SafeDumper, value: dt.datetime) -> yaml.Node:
+    """An unquoted ISO 8601 timestamp, so YAML reads it back as a date-time."""
     return dumper.represent_scalar("tag:yaml.org,2002:timestamp", iso_datetime(value))
 
 

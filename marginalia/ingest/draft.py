@@ -10,6 +10,8 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from ..model import License
+
 
 @dataclasses.dataclass(frozen=True)
 class Repair:
@@ -61,15 +63,6 @@ class SourceFile:
 
     path: Path
     tags: tuple[str, ...] = ()
-
-
-@dataclasses.dataclass(frozen=True)
-class License:
-    """A licence as the importer writes it."""
-
-    name: str
-    url: str = ""
-    attribution: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -31,7 +31,7 @@ def escape_line(text: str) -> str:
     text = escape_inline(text.strip())
     if _RULE.match(text) and text[0] == "=":
         return "&#61;" + text[1:]  # "=" has no backslash escape; a line of them underlines a heading
-    if text[:1] in "#>+-":
+    if text.startswith(("#", ">", "+", "-")):
         return "\\" + text
     return _ORDERED.sub(r"\1\\\2", text)
 

@@ -8,6 +8,10 @@ numbers kept on every repair and warning. Detects the three layouts it knows:
 - dated page (the seed): date line, optional "Last updated at 11:59 ET",
   headline, standfirst, then one paragraph a line with no blank lines.
 
+A blank line after the headline means "paragraphs" (blank lines separate
+paragraphs); none means "lines" (the next line is the standfirst, then one
+paragraph a line).
+
 Raises :class:`~marginalia.ingest.draft.Rejected` for text without a headline. Pure.
 """
 
@@ -59,10 +63,11 @@ def parse_text(text: str) -> Parsed:
     title_line = _headline(lines, pos)
     body, source_url = _trailer(lines[title_line.number:])
     body, boiler = strip_boilerplate(body)
-    layout = "paragraphs" if any(not ln.text.strip() for ln in body[1:]) else "lines"
+    layout = "paragraphs" if body and not body[0].text.strip() else "lines"
     standfirst, body, more = _standfirst(body, layout)
-    title, title_fixes = insert_spaces(title_line.text.strip(), title_line.number)
+    title, title_fixes, title_notes = insert_spaces(title_line.text.strip(), title_line.number)
     blocks, repairs, block_notes = build_blocks(body, layout)
+    notes += title_notes
     all_repairs = sorted([*boiler, *title_fixes, *more, *repairs], key=lambda r: r.line)
     return Parsed(title, layout, tuple(blocks), date, updated, standfirst[1],
                   standfirst[0], source_url, tuple(all_repairs),
@@ -107,5 +112,5 @@ def _standfirst(body: list[Line], layout: str) -> tuple[tuple[int, str], list[Li
     if layout != "lines" or not body or not body[0].text.strip() or is_bullet(body[0].text):
         return (0, ""), body, []
     first = body[0]
-    text, repairs = insert_spaces(first.text.strip(), first.number)
+    text, repairs, _doubts = insert_spaces(first.text.strip(), first.number)
     return (first.number, text), body[1:], repairs

@@ -16,7 +16,7 @@ from ..errors import Problem
 
 MANIFEST_NAME = "MANIFEST.tsv"
 # Accepted spellings, mapped to the one name the importer uses.
-ALIASES = {"license": "licence", "license_url": "licence_url", "topic": "tags", "tags": "tags",
+ALIASES = {"license": "licence", "license_url": "licence_url", "topic": "topic", "tags": "tags",
            "licence": "licence", "licence_url": "licence_url", "source_url": "source_url",
            "headline": "headline", "date": "date", "source_name": "source_name"}
 
@@ -34,8 +34,9 @@ class Row:
         return self.fields.get(key, "").strip()
 
     def tags(self) -> tuple[str, ...]:
-        """The topic/tags column split at commas."""
-        return tuple(t.strip() for t in self.get("tags").split(",") if t.strip())
+        """The topic, then the tags column split at commas."""
+        names = [self.get("topic"), *self.get("tags").split(",")]
+        return tuple(dict.fromkeys(t.strip() for t in names if t.strip()))
 
 
 class Manifests:
@@ -55,6 +56,7 @@ class Manifests:
         return None
 
     def _load(self, folder: Path) -> dict[Path, Row] | None:
+        """The rows of ``folder``/MANIFEST.tsv (None when there is none), read once."""
         if folder not in self._by_folder:
             manifest = folder / MANIFEST_NAME
             self._by_folder[folder] = self._read(manifest) if manifest.is_file() else None
@@ -80,7 +82,7 @@ class Manifests:
                     shown, number, 1, f"row has {len(values)} columns, the header has {len(header)}",
                     "separate columns with one tab each", "warning"))
                 continue
-            record = dict(zip(header, values))
+            record = dict(zip(header, values, strict=True))
             fields = {ALIASES[k]: v for k, v in record.items() if k in ALIASES}
             rows[(manifest.parent / record["file"].strip()).resolve()] = Row(fields, shown, number)
         return rows

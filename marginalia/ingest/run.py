@@ -62,13 +62,12 @@ def run_import(paths: list[Path], *, site: Path, force: bool = False,
     loaded = [item for s in sources if (item := _load(s, site, manifests, report))]
     report.problems.extend(manifests.problems)
     loaded = _with_duplicate_notes(loaded, index)
-    for item, (target, existing) in zip(loaded, _targets(loaded, index)):
-        _report_notes(item, report)
+    for item, (target, existing) in zip(loaded, _targets(loaded, index), strict=True):
         body = render_body(item.draft.blocks)
         if as_json:
             report.json_items.append(_json_item(item, target, body, report))
-        else:
-            _write(item, site, target, existing, body, force, report)
+        if as_json or _write(item, site, target, existing, body, force, report):
+            _report_notes(item, report)
     report.problems.sort()
     return report
 
@@ -152,8 +151,8 @@ def _source_fields(item: Loaded) -> dict[str, str]:
 
 
 def _write(item: Loaded, site: Path, target: str, existing: Existing | None, body: str,
-           force: bool, report: ImportReport) -> None:
-    """Write one content file unless it is unchanged or was edited by hand."""
+           force: bool, report: ImportReport) -> bool:
+    """Write one content file unless it is unchanged or was edited by hand (then False)."""
     text = render_file(front_matter(item.draft, _source_fields(item)), body)
     if existing is not None and existing.text == text:
         report.unchanged.append(target)
@@ -161,9 +160,11 @@ def _write(item: Loaded, site: Path, target: str, existing: Existing | None, bod
         report.skipped_edited.append(target)
         report.problems.append(Problem(target, 0, 0, EDITED, f"imported from {item.rel}",
                                        "warning"))
+        return False  # the source's own warnings no longer apply to the edited file
     else:
         write_atomic(site / target, text.encode("utf-8"))
         report.written.append(target)
+    return True
 
 
 def _json_item(item: Loaded, target: str, body: str, report: ImportReport) -> dict[str, Any]:

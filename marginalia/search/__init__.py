@@ -1,0 +1,50 @@
+"""Full-text search, built at build time as self-registering JavaScript shards.
+
+Input: one :class:`SearchDoc` per article. Output: ``{path: bytes}``, every
+path under ``search/``: ``search/idx/meta.js`` (sizes, vocabulary ranges,
+facets, years) and shards ``search/idx/<kind>/<n>.js`` that call
+``window.__marginaliaSearch.add(key, payload)``. ``static/search.js`` loads
+them with <script> tags on demand, so the index works from file:// and over
+HTTP. See docs/search.md for the layout. Touches nothing outside memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .codec import shard_file
+from .doc import SearchDoc
+from .facets import collect_facets, membership_payload
+from .inverted import build_inverted
+from .records import DOCS_PER_SHARD, FORWARD_PER_SHARD, record_payloads
+from .terms import CHUNK, FACET_MIN, LEVELS, SCORE_UNIT, TOP_K, term_payloads
+from .tokens import Stemmer
+from .vocab import vocab_payloads
+
+__all__ = ["SearchDoc", "build_index", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+PREFIX = "search/idx/"
+
+
+def build_index(docs: Sequence[SearchDoc], *, language: str = "english") -> dict[str, bytes]:
+    """The whole search index as ``{relative output path: bytes}`` (deterministic)."""
+    inv = build_inverted(docs, Stemmer(language))
+    facets = collect_facets(inv.docs)
+    ndims = len(facets.dims)
+    nshards, payloads = term_payloads(inv, facets.doc_keys(), ndims)
+    firsts, vocab = vocab_payloads(inv.word_tids, [len(t.docs) for t in inv.terms])
+    payloads.update(vocab)
+    payloads.update(record_payloads(inv.docs, facets, inv.forward))
+    payloads["f/names"] = facets.names
+    for dim, name in enumerate(facets.dims[:-1]):
+        payloads[f"f/{name}"] = membership_payload(facets, dim)
+    meta: dict[str, Any] = {
+        "version": FORMAT_VERSION, "docs": len(inv.docs), "termShards": nshards, "vocab": firsts,
+        "topK": TOP_K, "chunk": CHUNK, "levels": LEVELS, "scoreUnit": SCORE_UNIT, "facetMin": FACET_MIN,
+        "docsPerShard": DOCS_PER_SHARD, "forwardPerShard": FORWARD_PER_SHARD,
+        "dims": facets.dims, "labels": facets.labels, "years": facets.year_starts,
+    }
+    payloads["meta"] = meta
+    return {f"{PREFIX}{key}.js": shard_file(key, payloads[key]) for key in sorted(payloads)}

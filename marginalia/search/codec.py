@@ -18,7 +18,7 @@ BASE = len(ALPHABET) // 2  # 45: the first 45 symbols end a number, the next 45 
 assert len(ALPHABET) == 2 * BASE == 90
 _END = ALPHABET[:BASE]
 _MORE = ALPHABET[BASE:]
-_SMALL = 4096
+_SMALL = 1 << 16
 _TABLE: list[str] = []
 
 
@@ -46,7 +46,7 @@ def enc(value: int) -> str:
 def enc_all(values: Iterable[int]) -> str:
     """A run of integers, each self-delimiting."""
     table = _TABLE
-    return "".join(table[v] if v < _SMALL else _encode_slow(v) for v in values)
+    return "".join([table[v] if v < _SMALL else _encode_slow(v) for v in values])
 
 
 def enc_gaps(sorted_values: Iterable[int]) -> str:
@@ -73,6 +73,17 @@ def dec_all(text: str) -> list[int]:
     return values
 
 
+def base36(value: int) -> str:
+    """``value.toString(36)`` in JavaScript."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        value, rem = divmod(value, 36)
+        out = digits[rem] + out
+        if not value:
+            return out
+
+
 def js_json(value: Any) -> str:
     """Compact JSON with sorted keys that cannot end a <script> element or a JS line."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -81,4 +92,4 @@ def js_json(value: Any) -> str:
 
 def shard_file(key: str, payload: Any) -> bytes:
     """A shard: one call that registers ``payload`` under ``key`` with the runtime."""
-    return f"window.__marginaliaSearch.add({js_json(key)},{js_json(payload)});\n".encode()
+    return f"__marginaliaSearch.add({js_json(key)},{js_json(payload)});\n".encode()

@@ -1,15 +1,19 @@
 """The in-memory inverted index: documents in date order, postings per stem.
 
 Input: :class:`SearchDoc` objects. Output: an :class:`Inverted` holding, per
-stem, the ascending document ids, a BM25F impact per posting (headline words
-count ``TITLE_WEIGHT`` times) and each posting's encoded word positions.
-Document ids follow (date, url), so sorting by date is sorting by id.
-Touches nothing outside memory.
+stem, the ascending document ids and a BM25F score per posting (headline words
+count ``TITLE_WEIGHT`` times), and per document its sequence of stem ids (the
+"forward index", which verifies phrases). Document ids follow (date, url), so
+sorting by date is sorting by id. Term ids follow document frequency (most
+frequent first, id 1), so common stems get short codes. Touches nothing
+outside memory.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,7 +24,7 @@ from .tokens import WORD_RE, Stemmer, normalize
 TITLE_WEIGHT = 3  # a headline word counts as three body words
 K1 = 1.2
 B = 0.75
-IMPACT_SCALE = 16  # impacts are BM25 scores * 16, rounded (at least 1)
+BOUNDARY = 0  # term id 0 separates headline from body in the forward index
 
 
 @dataclass
@@ -28,10 +32,10 @@ class TermPostings:
     """Everything the index stores about one stem."""
 
     stem: str
+    tid: int  # 1 + rank by document frequency; 0 is the headline/body boundary
     docs: list[int] = field(default_factory=list)  # ascending document ids
     weighted_tf: list[int] = field(default_factory=list)  # TITLE_WEIGHT * title tf + body tf
-    positions: list[str] = field(default_factory=list)  # per doc: enc(tf) then position gaps
-    impacts: list[int] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)  # BM25F, filled by score_terms
 
 
 @dataclass
@@ -39,8 +43,10 @@ class Inverted:
     """The whole index before it is cut into shards."""
 
     docs: list[SearchDoc]  # in id order
-    terms: dict[str, TermPostings]  # stem -> postings
-    word_stems: dict[str, str]  # every indexed word -> its stem
+    terms: list[TermPostings]  # in term-id order (terms[0] is the boundary marker)
+    word_tids: dict[str, int]  # every indexed word -> the id of its stem
+    forward: list[str]  # per document: its term ids, encoded
+    lengths: list[int] = field(default_factory=list)  # weighted document lengths
 
 
 def order_docs(docs: Sequence[SearchDoc]) -> list[SearchDoc]:
@@ -48,24 +54,13 @@ def order_docs(docs: Sequence[SearchDoc]) -> list[SearchDoc]:
     return sorted(docs, key=lambda d: (d.date or "", d.url))
 
 
-def _positions(title: list[int], body: list[int]) -> dict[int, list[int]]:
-    """Term id -> positions; body positions start one after the headline's, so
-    no phrase can run from the headline into the body."""
-    found: dict[int, list[int]] = {}
-    for pos, tid in enumerate(title):
-        found.setdefault(tid, []).append(pos)
-    offset = len(title) + 1
-    for pos, tid in enumerate(body, offset):
-        found.setdefault(tid, []).append(pos)
-    return found
-
-
 def build_inverted(docs: Sequence[SearchDoc], stemmer: Stemmer) -> Inverted:
-    """Tokenize, stem and count every document; compute BM25F impacts."""
+    """Tokenize, stem and count every document; compute BM25F scores."""
     ordered = order_docs(docs)
     word_tid: dict[str, int] = {}
     stem_tid: dict[str, int] = {}
-    terms: list[TermPostings] = []
+    terms = [TermPostings("", BOUNDARY)]
+    sequences: list[array[int]] = []
     lengths: list[int] = []
 
     def tid_of(word: str) -> int:
@@ -73,33 +68,48 @@ def build_inverted(docs: Sequence[SearchDoc], stemmer: Stemmer) -> Inverted:
         tid = stem_tid.get(stem)
         if tid is None:
             tid = stem_tid[stem] = len(terms)
-            terms.append(TermPostings(stem))
+            terms.append(TermPostings(stem, tid))
         word_tid[word] = tid
         return tid
 
     for doc_id, doc in enumerate(ordered):
-        title = [word_tid[w] if w in word_tid else tid_of(w) for w in WORD_RE.findall(normalize(doc.title))]
-        body = [word_tid[w] if w in word_tid else tid_of(w) for w in WORD_RE.findall(normalize(doc.text))]
-        title_len = len(title)
-        lengths.append(TITLE_WEIGHT * title_len + len(body))
-        for tid, pos in _positions(title, body).items():
+        known = word_tid.get  # term ids start at 1, so a miss is the only falsy result
+        title = [known(w) or tid_of(w) for w in WORD_RE.findall(normalize(doc.title))]
+        body = [known(w) or tid_of(w) for w in WORD_RE.findall(normalize(doc.text))]
+        counts = Counter(body)
+        for tid in title:
+            counts[tid] += TITLE_WEIGHT
+        lengths.append(TITLE_WEIGHT * len(title) + len(body))
+        title.append(BOUNDARY)
+        title.extend(body)
+        sequences.append(array("I", title))
+        for tid, wtf in counts.items():
             term = terms[tid]
-            in_title = sum(1 for p in pos if p < title_len) if pos[0] < title_len else 0
             term.docs.append(doc_id)
-            term.weighted_tf.append(TITLE_WEIGHT * in_title + len(pos) - in_title)
-            term.positions.append(enc_all([len(pos), pos[0], *(b - a for a, b in zip(pos, pos[1:], strict=False))]))
-    _score(terms, lengths)
-    return Inverted(ordered, {t.stem: t for t in terms}, {w: terms[t].stem for w, t in word_tid.items()})
+            term.weighted_tf.append(wtf)
+    score_terms(terms, lengths)
+    renumber = _renumber(terms)
+    forward = [enc_all([renumber[t] for t in seq]) for seq in sequences]
+    return Inverted(ordered, terms, {w: renumber[t] for w, t in word_tid.items()}, forward, lengths)
 
 
-def _score(terms: list[TermPostings], lengths: list[int]) -> None:
-    """Fill ``impacts``: BM25F with k1=1.2, b=0.75, quantised to integers."""
+def _renumber(terms: list[TermPostings]) -> list[int]:
+    """Re-id terms by falling document frequency (ties by stem); returns old id -> new id."""
+    ranked = sorted(terms[1:], key=lambda t: (-len(t.docs), t.stem))
+    renumber = [BOUNDARY] * len(terms)
+    for new, term in enumerate(ranked, 1):
+        renumber[term.tid] = new
+        term.tid = new
+    terms[1:] = ranked
+    return renumber
+
+
+def score_terms(terms: list[TermPostings], lengths: list[int]) -> None:
+    """Fill ``scores``: BM25F with k1=1.2, b=0.75 over weighted lengths."""
     n = len(lengths)
     avg = (sum(lengths) / n) if n else 1.0
     norm = [K1 * (1 - B + B * length / (avg or 1.0)) for length in lengths]
-    for term in terms:
+    for term in terms[1:]:
         df = len(term.docs)
-        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        scale = idf * (K1 + 1) * IMPACT_SCALE
-        term.impacts = [max(1, round(scale * tf / (tf + norm[d])))
-                        for d, tf in zip(term.docs, term.weighted_tf, strict=True)]
+        scale = math.log(1 + (n - df + 0.5) / (df + 0.5)) * (K1 + 1)
+        term.scores = [scale * tf / (tf + norm[d]) for d, tf in zip(term.docs, term.weighted_tf, strict=True)]

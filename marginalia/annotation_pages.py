@@ -1,0 +1,77 @@
+"""Archive-wide annotation pages: the timeline, the editors' page, the W3C exports.
+
+Input: the library, each article's annotations and its rendering (warnings
+such as orphans). Output: views for ``timeline/`` and ``editor/``, and the
+Web Annotation JSON-LD files. Pure: writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from .annotations.export import collection, to_w3c
+from .annotations.model import AnnotationSet
+from .articles import Rendered
+from .library import Library
+from .model import Config
+from .views import Item, View
+
+
+def timeline_view(library: Library, sets: Sequence[AnnotationSet]) -> View:
+    """Figures' values and dated annotations across the archive, by year."""
+    events: list[dict[str, Any]] = []
+    for index, anns in enumerate(sets):
+        item = Item(library.articles[index], library.urls[index])
+        for fig in anns.figures:
+            for v in fig.values:
+                events.append({"year": v.year, "date": None, "kind": "figure", "item": item,
+                               "text": f"{fig.label}: {v.value:,.0f}".replace(".0", ""),
+                               "title": fig.title, "url": f"{item.url}#figure-{fig.id}"})
+        for ann in anns.annotations:
+            day = ann.date or (ann.created if ann.motivation in ("assessing", "editing") else None)
+            if day is None or ann.status == "rejected":
+                continue
+            text = ann.claim or ann.body or ann.label
+            events.append({"year": day.year, "date": day, "kind": ann.motivation, "item": item,
+                           "text": text, "title": "", "url": f"{item.url}#anno-{ann.id}"})
+    events.sort(key=lambda e: (e["year"], e["date"].isoformat() if e["date"] else "", e["item"].url, e["text"]))
+    years: dict[int, list[dict[str, Any]]] = {}
+    for e in events:
+        years.setdefault(e["year"], []).append(e)
+    return View("timeline/index.html", "timeline.html", {"years": sorted(years.items())})
+
+
+def editor_view(library: Library, sets: Sequence[AnnotationSet], rendered: Sequence[Rendered]) -> View:
+    """What an editor should look at: orphaned annotations, suggestions to confirm, import warnings."""
+    orphans, suggested, imports = [], [], []
+    for index, (anns, result) in enumerate(zip(sets, rendered)):
+        item = Item(library.articles[index], library.urls[index])
+        orphans += [{"item": item, "problem": p} for p in result.problems]
+        pending = [a for a in anns.annotations if a.status == "suggested"]
+        if pending:
+            suggested.append({"item": item, "count": len(pending), "path": anns.path})
+        log = dict(library.articles[index].extra).get("import") or {}
+        if log.get("warnings"):
+            imports.append({"item": item, "warnings": log["warnings"], "repairs": len(log.get("repairs") or [])})
+    return View("editor/index.html", "editor.html", {"orphans": orphans, "suggested": suggested, "imports": imports})
+
+
+def w3c_files(library: Library, sets: Sequence[AnnotationSet], config: Config) -> Iterator[tuple[str, bytes]]:
+    """Each annotated article's annotations, and the whole archive's, as W3C Web Annotation JSON-LD."""
+    everything: list[dict[str, Any]] = []
+    for index, anns in enumerate(sets):
+        if not anns.annotations:
+            continue
+        url = library.urls[index]
+        public = (config.base_url or "") + url
+        items = to_w3c(public, anns)
+        everything += items
+        folder = url.rsplit("/", 1)[0]
+        yield f"{folder}/annotations.jsonld", _json(items)
+    yield "annotations.jsonld", _json(collection((config.base_url or "") + "annotations.jsonld", everything))
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

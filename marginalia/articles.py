@@ -1,0 +1,165 @@
+"""Per-article work: read and parse each content file, render each article.
+
+Input: content files (and their ``*.annotations.yaml`` sidecars). Output:
+:class:`Source` records (the parsed article and its annotations) and
+:class:`Rendered` records (page bytes, the text a reader sees, anchored
+mentions and quotes, located warnings). Pure per article, so it runs in a
+process pool; the parent merges the results in order. Reads content only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import pathlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from .annotations.anchor import AnchorResult
+from .annotations.model import AnnotationSet
+from .annotations.render import AnnotationExtension
+from .annotations.sidecar import SUFFIX, parse_sidecar
+from .errors import Problem
+from .library import read_article
+from .markup import Renderer
+from .model import Article
+
+KIND_OF_ENTITY = {"person": "people", "organization": "organizations", "place": "places"}
+PARALLEL_MIN = 400  # below this many articles a process pool costs more than it saves
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """One content file parsed: the article (None on error), its annotations, problems."""
+
+    rel: str
+    article: Article | None
+    annotations: AnnotationSet
+    problems: tuple[Problem, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Mention:
+    """An anchored passage: an entity named, or a quote and its speaker."""
+
+    kind: str  # "people", "organizations", "places" or "quote"
+    name: str  # the entity, or the speaker ("" when unknown)
+    passage: str
+    anchor: str  # the element id on the article page
+
+
+@dataclasses.dataclass(frozen=True)
+class Rendered:
+    """An article page and what the listings and the search index need from it."""
+
+    page: bytes
+    text: str
+    mentions: tuple[Mention, ...]
+    problems: tuple[Problem, ...]
+
+
+def stat_signature(path: pathlib.Path) -> str:
+    """A cheap change detector: size and mtime of the file and of its sidecar."""
+    parts = []
+    for p in (path, path.with_name(path.stem + SUFFIX)):
+        try:
+            st = p.stat()
+            parts.append(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)
+
+
+def load_source(site: pathlib.Path, path: pathlib.Path) -> Source:
+    """Parse one content file and its sidecar (never raises for bad input)."""
+    article, problems = read_article(site, path)
+    rel = path.relative_to(site).as_posix()
+    side = path.with_name(path.stem + SUFFIX)
+    annotations = AnnotationSet(side.relative_to(site).as_posix())
+    if side.is_file():
+        try:
+            text = side.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems = [*problems, Problem(annotations.path, 1, 1, f"cannot read sidecar: {exc}",
+                                           "save it as UTF-8 YAML")]
+        else:
+            annotations, side_problems = parse_sidecar(text, annotations.path)
+            problems = [*problems, *side_problems]
+    return Source(rel, article, annotations, tuple(problems))
+
+
+class ArticleRenderer:
+    """Markdown, annotations and the page template for one article at a time."""
+
+    def __init__(self, page: Callable[[int, str], bytes], taxonomies: Sequence[str]):
+        self.page, self.taxonomies = page, tuple(taxonomies)
+        self.markup = Renderer()
+        self.extension = AnnotationExtension()
+        self.extension.extendMarkdown(self.markup.md)
+
+    def render(self, index: int, url: str, source: Source) -> Rendered:
+        """Render one article; ``url`` is its page's path in output/."""
+        assert source.article is not None
+        root = "../" * url.count("/")
+
+        def entity_url(kind: str, name: str) -> str | None:
+            from .slugs import slugify
+
+            plural = KIND_OF_ENTITY.get(kind, "")
+            return f"{root}{plural}/{slugify(name)}/index.html" if plural in self.taxonomies else None
+
+        result = AnchorResult(source.annotations.path)
+        self.extension.entity_url = entity_url
+        self.extension.use(source.annotations, result)
+        html, text = self.markup.render(source.article.body)
+        page = self.page(index, html)
+        return Rendered(page, text, _mentions(result), tuple(result.problems))
+
+
+def _mentions(result: AnchorResult) -> tuple[Mention, ...]:
+    """Entity mentions and quotes that found their passage."""
+    out: list[Mention] = []
+    for anchor in result.anchors:
+        item = anchor.item
+        if not anchor.found or getattr(item, "status", "accepted") == "rejected":
+            continue
+        entity = getattr(item, "entity", None)
+        if entity is not None and entity.type in KIND_OF_ENTITY:
+            out.append(Mention(KIND_OF_ENTITY[entity.type], entity.name, anchor.text, f"anno-{item.id}"))
+        elif getattr(item, "kind", None) == "quote":
+            out.append(Mention("quote", getattr(item, "speaker", None) or "", anchor.text, f"anno-{item.id}"))
+    return tuple(out)
+
+
+# The process pool: workers are forked after the parent set these, so they share them copy-on-write.
+_WORKER: dict[str, Any] = {}
+
+
+def _work(task: tuple[int, str]) -> tuple[int, Rendered]:
+    index, url = task
+    return index, _WORKER["renderer"].render(index, url, _WORKER["sources"][index])
+
+
+def render_all(tasks: Sequence[tuple[int, str]], sources: Sequence[Source],
+               make_renderer: Callable[[], ArticleRenderer], jobs: int) -> Iterator[tuple[int, Rendered]]:
+    """Render the given (index, url) tasks, in order, across ``jobs`` processes."""
+    if jobs <= 1 or len(tasks) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        renderer = make_renderer()
+        for index, url in tasks:
+            yield index, renderer.render(index, url, sources[index])
+        return
+    _WORKER.update(renderer=make_renderer(), sources=sources)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_work, tasks, chunksize=32)
+    finally:
+        _WORKER.clear()
+
+
+def default_jobs() -> int:
+    """One worker per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)

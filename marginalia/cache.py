@@ -1,0 +1,121 @@
+"""The persistent build cache: what the last build saw and wrote.
+
+A SQLite file in ``SITE/.marginalia-cache/`` (git-ignored) holds, per content
+file, its stat signature and the parsed article; per output file, the key of
+everything it was rendered from. A build reuses what matches and redoes the
+rest, so the cache can only save work, never change output: every key covers
+the tool's version, the config and the templates. Delete the folder, or pass
+``--clean``, to start cold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+CACHE_DIR = ".marginalia-cache"
+SCHEMA = 3  # bump when the stored shapes change
+
+
+def digest(*parts: bytes | str) -> str:
+    """A short, stable hex key of the parts."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class BuildCache:
+    """Read the previous build's records; stage new ones; commit them after a good build."""
+
+    def __init__(self, site: Path, output: Path, enabled: bool = True):
+        self.enabled = enabled
+        self.path = site / CACHE_DIR / "cache.sqlite"
+        self.scope = digest(__version__, str(SCHEMA), str(output.absolute()))
+        self.db: sqlite3.Connection | None = None
+        if enabled:
+            self._open()
+
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            (self.path.parent / ".gitignore").write_text("*\n")
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.executescript(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                "CREATE TABLE IF NOT EXISTS files (scope TEXT, rel TEXT, sig TEXT, key TEXT, meta BLOB,"
+                " PRIMARY KEY (scope, rel));"
+                "CREATE TABLE IF NOT EXISTS pages (scope TEXT, path TEXT, key TEXT, PRIMARY KEY (scope, path));"
+                "CREATE TABLE IF NOT EXISTS state (scope TEXT, name TEXT, value TEXT, PRIMARY KEY (scope, name));")
+        except (OSError, sqlite3.Error):
+            self.db, self.enabled = None, False  # a read-only site still builds, just cold
+
+    def files(self) -> dict[str, tuple[str, str, Any]]:
+        """rel -> (stat signature, key, unpickled meta) from the last good build."""
+        if self.db is None:
+            return {}
+        rows = self.db.execute("SELECT rel, sig, key, meta FROM files WHERE scope = ?", (self.scope,))
+        out = {}
+        for rel, sig, key, meta in rows:
+            with contextlib.suppress(Exception):  # an unreadable record is just a miss
+                out[rel] = (sig, key, pickle.loads(meta))
+        return out
+
+    def pages(self) -> dict[str, str]:
+        """Output path -> the key it was rendered from, in the last good build."""
+        if self.db is None:
+            return {}
+        return dict(self.db.execute("SELECT path, key FROM pages WHERE scope = ?", (self.scope,)))
+
+    def state(self, name: str) -> str | None:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT value FROM state WHERE scope = ? AND name = ?", (self.scope, name)).fetchone()
+        return row[0] if row else None
+
+    def commit(self, files: Iterable[tuple[str, str, str, Any]], pages: dict[str, str],
+               state: dict[str, str]) -> None:
+        """Replace the records with this build's (call only after output/ was swapped in)."""
+        if self.db is None:
+            return
+        with self._transaction() as db:
+            db.execute("DELETE FROM files WHERE scope = ?", (self.scope,))
+            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                           ((self.scope, rel, sig, key, pickle.dumps(meta, protocol=5))
+                            for rel, sig, key, meta in files))
+            db.execute("DELETE FROM pages WHERE scope = ?", (self.scope,))
+            db.executemany("INSERT INTO pages VALUES (?, ?, ?)", ((self.scope, p, k) for p, k in pages.items()))
+            db.execute("DELETE FROM state WHERE scope = ?", (self.scope,))
+            db.executemany("INSERT INTO state VALUES (?, ?, ?)", ((self.scope, n, v) for n, v in state.items()))
+
+    def forget(self) -> None:
+        """Drop this scope's records (e.g. before a build that may fail halfway)."""
+        if self.db is None:
+            return
+        with self._transaction() as db:
+            db.execute("DELETE FROM state WHERE scope = ?", (self.scope,))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        assert self.db is not None
+        self.db.execute("BEGIN")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None

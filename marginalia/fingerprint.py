@@ -1,0 +1,95 @@
+"""Keys for incremental builds: what a page was made from, hashed.
+
+A page is re-rendered only when its key changes. Keys cover the tool's own
+code, the config, the templates a page uses (with everything they extend or
+import) and the page's context, where an article stands for the key of its
+content file. Pure: reads only the package's and the site's template files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import pathlib
+from collections.abc import Mapping
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+from .cache import digest
+from .library import Group
+from .model import Article
+
+PACKAGE = pathlib.Path(__file__).parent
+
+
+@functools.cache
+def tool_key() -> str:
+    """A key of the engine's own code and assets, so a changed tool never reuses old pages."""
+    files = sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".html", ".css", ".js",
+                                                                                   ".txt", ".json", ".tsv"))
+    return digest(*(f"{p.relative_to(PACKAGE)}" for p in files), *(p.read_bytes() for p in files))
+
+
+class TemplateKeys:
+    """The key of each template together with the templates it extends, includes or imports."""
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self._keys: dict[str, str] = {}
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._keys:
+            self._keys[name] = digest(*self._sources(name, set()))
+        return self._keys[name]
+
+    def _sources(self, name: str, seen: set[str]) -> list[str]:
+        if name in seen:
+            return []
+        seen.add(name)
+        try:
+            source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return [name, "<missing>"]
+        out = [name, filename or "", source]
+        try:
+            refs = jinja2.meta.find_referenced_templates(self.env.parse(source))
+        except jinja2.TemplateSyntaxError:
+            return out
+        for ref in sorted(r for r in refs if r):
+            out += self._sources(ref, seen)
+        return out
+
+
+def context_key(value: Any, article_keys: Mapping[str, str]) -> str:
+    """A key of a template context; articles count by their content key, not their text."""
+    parts: list[str] = []
+    _walk(value, article_keys, parts)
+    return digest(*parts)
+
+
+def _walk(value: Any, keys: Mapping[str, str], out: list[str]) -> None:
+    if isinstance(value, Article):
+        out.append("A" + keys.get(value.path, value.path))
+    elif isinstance(value, (str, int, float, bool)) or value is None:
+        out.append(type(value).__name__[0] + str(value))
+    elif isinstance(value, Mapping):
+        out.append("{")
+        for k in sorted(value, key=str):
+            out.append(str(k))
+            _walk(value[k], keys, out)
+        out.append("}")
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for item in value:
+            _walk(item, keys, out)
+        out.append("]")
+    elif isinstance(value, Group):
+        out.append(f"G{value.kind}/{value.slug}/{value.name}/{value.roles}/{value.wikidata}/{len(value.members)}")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out.append(type(value).__name__)
+        for field in dataclasses.fields(value):
+            _walk(getattr(value, field.name), keys, out)
+    else:
+        out.append(repr(value))

@@ -1,0 +1,80 @@
+"""Term shards and posting chunks: what a query loads for each stem.
+
+Input: the :class:`Inverted` index and the facet keys of each document.
+Output: ``{shard key: payload}``. The record of the stem with id ``i`` sits in
+term shard ``t/<i % T>``; it holds the stem's document frequency, score range,
+chunk starts, facet counts (when it matches more documents than a result page)
+and its *top block*: the ``TOP_K`` best postings by score. The other postings
+go, in document order, to chunk files ``p/<term id>.<n>`` of ``CHUNK``
+postings each, which a query loads only when it needs them (AND with another
+word, a filter, date order, more results). Touches nothing outside memory.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+import math
+from collections.abc import Sequence
+
+from .codec import base36, enc, enc_all, enc_gaps
+from .facets import encode_counts
+from .inverted import Inverted, TermPostings
+
+TOP_K = 100  # postings in a stem's top block
+CHUNK = 1000  # postings per further chunk
+LEVELS = 16  # score levels per stem, log-spaced between its lowest and highest score
+SCORE_UNIT = 64  # score range stored as integers in 1/64ths
+FACET_MIN = 10  # stems in more documents than this store their facet counts
+SHARD_TARGET = 4096  # aim for term shards of about this many characters
+
+
+def _levels(term: TermPostings) -> tuple[int, int, list[int]]:
+    """The stem's score range (in SCORE_UNITs) and each posting's level in it."""
+    lo = max(1, math.floor(min(term.scores) * SCORE_UNIT))
+    hi = max(lo, math.ceil(max(term.scores) * SCORE_UNIT))
+    if hi == lo:
+        return lo, hi, [0] * len(term.scores)
+    step = math.log(hi / lo) / (LEVELS - 1)
+    # Level l stands for lo * (hi/lo)^(l/15); a score takes the nearest level (in log).
+    bounds = [lo * math.exp(step * (i + 0.5)) / SCORE_UNIT for i in range(LEVELS - 1)]
+    return lo, hi, [bisect.bisect(bounds, s) for s in term.scores]
+
+
+def _postings(docs: Sequence[int], levels: Sequence[int]) -> str:
+    """Postings as enc(gap * LEVELS + level) in document order."""
+    previous = itertools.chain((0,), docs)
+    return enc_all([(d - p) * LEVELS + level for d, p, level in zip(docs, previous, levels, strict=False)])
+
+
+def term_payloads(inv: Inverted, doc_keys: list[tuple[int, ...]], ndims: int) -> tuple[int, dict[str, str]]:
+    """All term shards and chunk files; returns (number of term shards, payloads)."""
+    records: list[tuple[int, str]] = []
+    files: dict[str, str] = {}
+    for term in inv.terms[1:]:
+        df = len(term.docs)
+        lo, hi, levels = _levels(term)
+        if df > TOP_K:
+            top = sorted(heapq.nlargest(TOP_K, range(df), key=term.scores.__getitem__))
+        else:
+            top = list(range(df))
+        chosen = set(top) if df > TOP_K else set()
+        rest = [i for i in range(df) if i not in chosen] if chosen else []
+        chunks = [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)]
+        head = [enc(df), enc(lo), enc(hi), enc(len(chunks)), enc_gaps(term.docs[c[0]] for c in chunks)]
+        if df > FACET_MIN:
+            head.append(encode_counts(ndims, itertools.chain.from_iterable(map(doc_keys.__getitem__, term.docs))))
+        head.append(_postings([term.docs[i] for i in top], [levels[i] for i in top]))
+        records.append((term.tid, "".join(head)))
+        for n, chunk in enumerate(chunks):
+            files[f"p/{base36(term.tid)}.{base36(n)}"] = _postings(
+                [term.docs[i] for i in chunk], [levels[i] for i in chunk])
+    total = sum(len(r) + 3 for _, r in records)
+    nshards = max(1, math.ceil(total / SHARD_TARGET))
+    shards: dict[int, list[str]] = {}
+    for tid, record in records:  # ascending ids: each shard lists its records by id
+        shards.setdefault(tid % nshards, []).append(enc(tid // nshards) + record)
+    for bucket, items in shards.items():
+        files[f"t/{base36(bucket)}"] = "~".join(items)
+    return nshards, files
