@@ -9,8 +9,10 @@ anything from outside ``output/``. Pure: reads and writes nothing.
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 
 import markdown
 import nh3
@@ -31,7 +33,9 @@ SAFE_URL = re.compile(r"^(?:https?:|mailto:|#|[^:]*$)", re.I)
 _LONE_TAG = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*>$")
 INLINE_TAGS = {"em", "strong", "b", "i", "sub", "sup", "small", "abbr", "q", "cite", "code",
                "mark", "s", "u", "del", "ins", "kbd", "span", "br"}
-_STASH = re.compile("\x02wzxhzdk:\\d+\x03")
+_STASH = re.compile("\x02wzxhzdk:(\\d+)\x03")
+_AMP_ENTITY = re.compile("\x02amp\x03(#\\d+;|#x[0-9a-fA-F]+;|\\w+;)?")
+_ESCAPED = re.compile("\x02(\\d+)\x03")  # a backslash-escaped character, stored as its code point
 BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th", "dt", "dd"}
 
 
@@ -112,11 +116,11 @@ class _CaptureText(Treeprocessor):
     text: str = ""
 
     def run(self, root: ET.Element) -> None:
-        self.text = plain_text(root)
+        self.text = plain_text(root, self.md.htmlStash.rawHtmlBlocks)
 
 
-def plain_text(root: ET.Element) -> str:
-    """The element tree's text, one line per block, stash placeholders removed."""
+def plain_text(root: ET.Element, stash: Sequence[object] = ()) -> str:
+    """The element tree's text, one line per block; entities resolved, raw HTML dropped."""
     parts: list[str] = []
 
     def walk(el: ET.Element) -> None:
@@ -132,7 +136,17 @@ def plain_text(root: ET.Element) -> str:
             parts.append("\n")
 
     walk(root)
-    return re.sub(r"\n\s*\n+", "\n", _STASH.sub("", "".join(parts))).strip()
+    text = _STASH.sub(lambda m: _stashed_text(m, stash), "".join(parts))
+    text = _AMP_ENTITY.sub(lambda m: html.unescape("&" + (m.group(1) or "")), text)
+    text = _ESCAPED.sub(lambda m: chr(int(m.group(1))), text)
+    return re.sub(r"\n\s*\n+", "\n", text).strip()
+
+
+def _stashed_text(match: re.Match[str], stash: Sequence[object]) -> str:
+    """What a reader sees of a stashed fragment: an entity's character, nothing of raw HTML."""
+    index = int(match.group(1))
+    block = str(stash[index]) if index < len(stash) else ""
+    return "" if "<" in block else html.unescape(block)  # entities are stashed; raw HTML is not text
 
 
 class Renderer:

@@ -17,7 +17,7 @@ TEXT = normalize(
 
 def note(exact: str, line: int = 7, **target: object) -> Annotation:
     """A highlighting annotation on ``exact``."""
-    return Annotation("a1", "highlighting", Target(exact, **target), line=line)  # type: ignore[arg-type]
+    return Annotation("a1", "highlighting", Target(exact, **target), line=line)  # type: ignore[operator,misc]
 
 
 def test_normalize_collapses_space_and_keeps_blocks() -> None:
@@ -28,20 +28,20 @@ def test_normalize_collapses_space_and_keeps_blocks() -> None:
 
 def test_exact_match() -> None:
     span = anchor_target(TEXT, Target("Ian Quinn"))
-    assert span.method == "exact" and TEXT[span.start:span.end] == "Ian Quinn"  # type: ignore[misc]
+    assert span.method == "exact" and TEXT[span.start:span.end] == "Ian Quinn"
 
 
 def test_moved_passage_still_anchors_exactly() -> None:
     moved = "BBC News joined a recent operation in Los Angeles.\n" + TEXT.split("\nBBC News")[0]
     span = anchor_target(moved, Target("Its chairman, Ian Quinn", position=180))
-    assert span.method == "exact" and moved[span.start:span.end] == "Its chairman, Ian Quinn"  # type: ignore[misc]
+    assert span.method == "exact" and moved[span.start:span.end] == "Its chairman, Ian Quinn"
 
 
 def test_slightly_changed_passage_anchors_fuzzily() -> None:
     changed = TEXT.replace("there has been an explosion", "there had been an explosion")
     span = anchor_target(changed, Target("tells the BBC there has been an explosion in cases"))
     assert span.method == "fuzzy"
-    assert changed[span.start:span.end] == "tells the BBC there had been an explosion in cases"  # type: ignore[misc]
+    assert changed[span.start:span.end] == "tells the BBC there had been an explosion in cases"
 
 
 def test_fuzzy_prefers_context() -> None:
@@ -77,7 +77,7 @@ def test_prefix_suffix_or_position_choose_one_match() -> None:
     by_prefix = anchor_target(TEXT, Target("BBC", prefix="tells the "))
     by_position = anchor_target(TEXT, Target("BBC", position=len(TEXT)))
     assert by_suffix.method == by_prefix.method == "context"
-    assert TEXT[by_suffix.start:].startswith("BBC News")  # type: ignore[misc]
+    assert TEXT[by_suffix.start:].startswith("BBC News")
     assert TEXT[by_prefix.start - 10:by_prefix.start] == "tells the "  # type: ignore[operator,misc]
     assert by_position.start == by_suffix.start
 
@@ -114,8 +114,8 @@ def test_anchoring_never_raises(raw: str, exact: str, prefix: str, suffix: str,
     result = anchor_all(text, [note(exact or "x", prefix=prefix, suffix=suffix, position=position)])
     for anchor in result.anchors:
         if anchor.found:
-            assert 0 <= anchor.start <= anchor.end <= len(text)  # type: ignore[operator]
-            assert "\n" not in text[anchor.start:anchor.end]  # type: ignore[misc]
+            assert 0 <= anchor.start <= anchor.end <= len(text)  # type: ignore[operator,misc]
+            assert "\n" not in text[anchor.start:anchor.end]
         else:
             assert len(result.problems) == 1
 

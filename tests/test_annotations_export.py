@@ -8,8 +8,7 @@ import pathlib
 from typing import Any
 
 from marginalia.annotations.anchor import anchor_all, normalize
-from marginalia.annotations.export import (claim_reviews, collection, corrections,
-                                           schema_mentions, to_w3c)
+from marginalia.annotations.export import claim_reviews, collection, corrections, schema_mentions, to_w3c
 from marginalia.annotations.model import Annotation, Entity, Source, Target
 from marginalia.annotations.sidecar import load_sidecar
 

@@ -60,9 +60,9 @@ def render(source: str, items: list[Annotation] | AnnotationSet, *extensions: st
     return markdown.Markdown(extensions=[ext, *extensions]).convert(source), result
 
 
-def comment(exact: str, body: str = "A note.", ident: str = "c1", **target: str) -> Annotation:
+def comment(exact: str, body: str = "A note.", ident: str = "c1") -> Annotation:
     """A commenting annotation."""
-    return Annotation(ident, "commenting", Target(exact, **target), body=body)
+    return Annotation(ident, "commenting", Target(exact), body=body)
 
 
 def test_mark_and_note_inside_a_paragraph() -> None:

@@ -30,10 +30,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     """A 60-article site (more than one feed's worth) with an undated article, built once."""
     site = tmp_path_factory.mktemp("feeds") / "site"
     files = many_articles(60)
-    files["content/undated.md"] = "---\ntitle: Undated piece\n---\nNo date.\n"
+    files["content/no-date.md"] = "---\ntitle: Undated piece\n---\nNo date.\n"
     files["content/escapes.md"] = article('Quotes \\" & <b>tags</b> ]]> \\x01 done', "2018-12-30",
                                           "Body with <script>alert(1)</script> & more.",
-                                          standfirst='"A < B & C > D"', tags="[all-stories]")
+                                          standfirst='"A < B & C > D"', tags="[escapes]")
     for rel, text in files.items():
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text(text, encoding="utf-8")
@@ -73,7 +73,7 @@ def test_archive_feed_holds_the_newest_articles(built: pathlib.Path) -> None:
     newest = feed.entries[0]
     assert newest.updated == "2019-03-01T00:00:00Z" and feed.feed.updated == newest.updated
     assert newest.summary.startswith("Paragraph one of story 59.") and newest.author == "Reporter 4"
-    assert {t.term for t in newest.tags} == {"policing", "all-stories"}
+    assert {t.term for t in newest.tags} == {"science", "all-stories"}
 
 
 def test_a_feed_per_tag_and_entity(built: pathlib.Path) -> None:
@@ -89,14 +89,11 @@ def test_a_feed_per_tag_and_entity(built: pathlib.Path) -> None:
 
 
 def test_text_is_escaped_and_survives(built: pathlib.Path) -> None:
-    feed = parse(built / "tags/all-stories/feed.xml")
-    entry = next(e for e in parse(built / "feed.xml").entries + feed.entries if e.title.startswith("Quotes"))
-    raw = (built / "tags/all-stories/feed.xml").read_text()
-    assert "<script>" not in raw and "\x01" not in raw
-    entries = [e for e in feed.entries if e.title.startswith("Quotes")]
-    assert entries and entries[0].title == 'Quotes " & <b>tags</b> ]]>  done'
-    assert entries[0].summary == '"A < B & C > D"'
-    assert entry.title == entries[0].title
+    raw = (built / "tags/escapes/feed.xml").read_text()
+    assert "<script>" not in raw and "<b>" not in raw and "\x01" not in raw
+    (entry,) = parse(built / "tags/escapes/feed.xml").entries
+    assert entry.title == 'Quotes " & <b>tags</b> ]]>  done'
+    assert entry.summary == 'A < B & C > D'
 
 
 def test_json_feed_mirrors_the_atom_feed(built: pathlib.Path) -> None:
@@ -172,6 +169,6 @@ def test_source_date_epoch_dates_a_feed_with_no_dated_article(make_site, monkeyp
     build(site)
     assert not (site / "output/feed.xml").exists()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    build(site)
+    build(site, clean=True)  # the variable is not part of what an incremental build compares
     feed = parse(site / "output/feed.xml")
     assert feed.feed.updated == "2023-11-14T22:13:20Z" and feed.entries == []

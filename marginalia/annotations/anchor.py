@@ -189,7 +189,7 @@ def _choose(text: str, quote: str, starts: Sequence[int], target: Target) -> int
     """Pick one of several exact matches by context, or None when still tied."""
     if not (target.prefix.strip() or target.suffix.strip() or target.position is not None):
         return None
-    scored = sorted(((-_context_score(text, s, s + len(quote), target), s) for s in starts))
+    scored = sorted((-_context_score(text, s, s + len(quote), target), s) for s in starts)
     if len(scored) > 1 and scored[0][0] == scored[1][0]:
         return None
     return scored[0][1]

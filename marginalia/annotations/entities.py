@@ -22,21 +22,25 @@ CONNECT = {"of", "for", "and", "on", "the", "&", "de", "against"}
 COMMON = {"Election", "Elections", "Secretary", "Minister", "State", "Government", "Affairs",
           "Street", "Road", "Day", "Year", "Cup", "Championship", "Awards", "Prize", "Act",
           "Bill", "Budget", "Report", "Review", "Show", "Festival", "Week", "News",
-          "Online", "Television", "Radio", "Agent", "Officers", "General"}
-_SEQ = re.compile(rf"{CAPW}(?:\s+(?:(?:of|for|and|on|the|&)\s+)*{CAPW})*")
+          "Online", "Television", "Radio", "Agent", "Officers", "General", "Hotel", "Cathedral",
+          "Church", "Stadium", "Airport", "Station", "Park", "Square", "Bridge", "Hall"}
+MONTH_SURNAMES = {"May", "March", "June", "April", "August"}
+_SEQ = re.compile(rf"{CAPW}(?:[ \t]+(?:(?:of|for|and|on|the|&)[ \t]+)*{CAPW})*")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _ROLES = "|".join(sorted(map(re.escape, gz.ROLE_WORDS), key=len, reverse=True))
 _TITLES = "|".join(sorted(map(re.escape, gz.TITLES), key=len, reverse=True))
-_TITLE_RE = re.compile(rf"\b({_TITLES})\.?\s+({CAPW}(?:\s+{CAPW}){{0,2}})")
-_ROLE_RE = re.compile(rf"\b({_ROLES})s?\s+({CAPW}\s+{CAPW})\b")
-_APPOS_RE = re.compile(rf"\b(?:[Ii]ts|[Tt]he|[Hh]is|[Hh]er|[Tt]heir)\s+((?:[a-z]+\s+)?(?:{_ROLES}))"
-                       rf"\s*,\s*({CAPW}\s+{CAPW})")
-_CALLED_RE = re.compile(rf"\b(?:called|named)\s+({CAPW}\s+{CAPW})\b")
-_AFTER_ROLE = re.compile(rf",\s+(?:the\s+)?((?:[a-z-]+\s+)?(?:{_ROLES})(?:\s+(?:of|for|at)\s+"
-                         r"(?:the\s+)?[A-Z][\w']*(?:\s+(?:of|and|for)?\s*[A-Z][\w']*)*)?)\s*[,.]")
+_TITLE_RE = re.compile(rf"\b({_TITLES})\.?[ \t]+({CAPW}(?:[ \t]+{CAPW}){{0,2}})")
+_ROLE_RE = re.compile(rf"(?<![-\w])({_ROLES})s?[ \t]+({CAPW}[ \t]+{CAPW})\b")
+_FIRM_RE = re.compile(rf"(?<![-\w])(?:firm|company|giant|rival|brokers?|bank|retailer|airline|"
+                      rf"carrier|maker|chain|insurer|operator|group)[ \t]+({CAPW}(?:[ \t]+(?:&[ \t]+)?{CAPW}){{0,3}})")
+_APPOS_RE = re.compile(rf"\b(?:[Ii]ts|[Tt]he|[Hh]is|[Hh]er|[Tt]heir)[ \t]+((?:[a-z]+[ \t]+)?(?:{_ROLES}))"
+                       rf"[ \t]*,[ \t]*({CAPW}[ \t]+{CAPW})")
+_CALLED_RE = re.compile(rf"\b(?:called|named)[ \t]+({CAPW}[ \t]+{CAPW})\b")
+_AFTER_ROLE = re.compile(rf",[ \t]+(?:the[ \t]+)?((?:[a-z-]+[ \t]+)?(?:{_ROLES})(?:[ \t]+(?:of|for|at)[ \t]+"
+                         r"(?:the[ \t]+)?[A-Z][\w']*(?:[ \t]+(?:of|and|for)?[ \t]*[A-Z][\w']*)*)?)[ \t]*[,.]")
 _ACRONYM = re.compile(r"\(([A-Z]{2,7})\)")
-_PLACE_ORG = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(police|council|county council|constabulary)\b")
-_OF_PLACE = re.compile(rf"\b(?:of|in|from|near)\s+({CAPW}(?:\s+{CAPW})?),\s+({CAPW}(?:\s+{CAPW})?)")
+_PLACE_ORG = re.compile(r"\b([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)[ \t]+(police|council|county council|constabulary)\b")
+_OF_PLACE = re.compile(rf"\b(?:of|in|from|near)[ \t]+({CAPW}(?:[ \t]+{CAPW})?),[ \t]+({CAPW}(?:[ \t]+{CAPW})?)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +79,7 @@ class _Found:
 def find_mentions(text: str) -> list[Mention]:
     """Every mention the rules find, in text order."""
     found = _Found()
-    for rule in (_acronyms, _org_sequences, _place_orgs, _known_orgs, _titled_people,
+    for rule in (_acronyms, _org_sequences, _place_orgs, _known_orgs, _firms, _titled_people,
                  _role_people, _first_name_people, _known_places, _of_places,
                  _surnames, _acronym_repeats):
         rule(text, found)
@@ -118,7 +122,7 @@ def _org_sequences(text: str, found: _Found) -> None:
     """Capitalised names holding a word like Department, Court or Taskforce."""
     heads = set(gz.ORG_HEADS)
     for m in _SEQ.finditer(text):
-        for start, words in _runs(m):
+        for start, words in (piece for run in _runs(m) for piece in _split_lists(*run)):
             while words and (words[0] in ("US", "UK", "The") or words[0].lower() in CONNECT):
                 start += len(words[0]) + 1
                 words = words[1:]
@@ -127,6 +131,18 @@ def _org_sequences(text: str, found: _Found) -> None:
             if len(words) >= 2 and heads & set(words):
                 name = " ".join(words)
                 found.add(Mention(start, start + len(name), "organization", name))
+
+
+def _split_lists(start: int, words: list[str]) -> list[tuple[int, list[str]]]:
+    """"Royal Society and the Sea Fish Industry Authority" is two names; so is
+    "Tim Osborne of Menatep Group" (a person of an organisation)."""
+    if len(words) > 3 and words[2] == "of" and words[0] in gz.first_names():
+        return _split_lists(start + len(" ".join(words[:3])) + 1, words[3:])
+    for i in range(1, len(words) - 2):
+        if words[i] == "and" and words[i + 1] == "the":
+            rest = start + len(" ".join(words[:i + 2])) + 1
+            return [(start, words[:i])] + _split_lists(rest, words[i + 2:])
+    return [(start, words)]
 
 
 def _runs(m: re.Match[str]) -> list[tuple[int, list[str]]]:
@@ -163,6 +179,19 @@ def _known_orgs(text: str, found: _Found) -> None:
         found.add(Mention(start, end, "organization", existing[0] if existing else name))
 
 
+def _firms(text: str, found: _Found) -> None:
+    """"delivery firm Exel", "rival Google", "brokers ING": a name after a business noun."""
+    for m in _FIRM_RE.finditer(text):
+        words = m.group(1).split()
+        while words and words[-1] in gz.NOT_NAME:
+            words = words[:-1]
+        inside = not found.free(m.start(1), m.start(1) + 1, "person")
+        if words and not inside and words[0] not in gz.NOT_NAME and " ".join(words) not in gz.places():
+            name = " ".join(words)
+            found.add(Mention(m.start(1), m.start(1) + len(name), "organization",
+                              gz.organizations().get(name, name)))
+
+
 def _lookup(text: str, table: dict[str, str]) -> list[tuple[int, int, str]]:
     """Longest matches of up to four capitalised tokens against a name table."""
     tokens = list(_TOKEN.finditer(text))
@@ -192,24 +221,33 @@ def _spaced(text: str, start: int, end: int) -> bool:
     """True when the span is not glued to a hyphenated or dotted word."""
     before = text[start - 1] if start else " "
     after = text[end] if end < len(text) else " "
-    return before not in "-" and not (after == "-" and text[end + 1:end + 2].islower())
+    return before != "-" and (after != "-" or text[end + 1:end + 6] == "based")
 
 
 def _person(found: _Found, start: int, name: str, role: str | None, title: str = "") -> None:
     """Add a person named ``name`` at ``start`` (trimmed of non-name words)."""
     words = name.split()
-    while words and (words[-1] in gz.NOT_NAME or words[-1] in COMMON
-                     or words[-1] in gz.ORG_HEADS or words[-1] in gz.places()):
-        words.pop()
+    while len(words) > 1 and words[-1] in MONTH_SURNAMES and words[-2] in gz.first_names():
+        break
+    else:
+        words = _trim(words)
     if not words or words[0] in gz.NOT_NAME or words[0] in COMMON or words[0] in gz.ORG_HEADS:
         return
-    if len(words) == 1 and words[0] in gz.places():
+    if len(words) == 1 and (words[0] in gz.places() or (words[0] in gz.first_names() and not title)):
         return
     name = " ".join(words)
     gender = gz.GENDER_TITLES.get(title) or gz.first_names().get(words[0], "u")
     if len(words) == 1:
         name = _full_name(found, words[0]) or name
     found.add(Mention(start, start + len(" ".join(words)), "person", name, role, gender))
+
+
+def _trim(words: list[str]) -> list[str]:
+    """Drop trailing words that cannot end a name."""
+    while words and (words[-1] in gz.NOT_NAME or words[-1] in COMMON
+                     or words[-1] in gz.ORG_HEADS or words[-1] in gz.places()):
+        words = words[:-1]
+    return words
 
 
 def _full_name(found: _Found, surname: str) -> str | None:
@@ -237,7 +275,7 @@ def _first_name_people(text: str, found: _Found) -> None:
     """A known first name followed by a capitalised surname."""
     firsts = gz.first_names()
     tokens = list(re.finditer(CAPW, text))
-    for a, b in zip(tokens, tokens[1:]):
+    for a, b in zip(tokens, tokens[1:], strict=False):
         if a.group() in firsts and text[a.end():b.start()] == " " and len(b.group()) > 1:
             role = _role_after(text, a.start() + len(a.group()) + 1 + len(b.group()))
             _person(found, a.start(), f"{a.group()} {b.group()}", role)

@@ -14,12 +14,13 @@ import re
 
 from .quotes import sentence_starts
 
-_YEAR = re.compile(r"(?<![\d,.£$€])(19[5-9]\d|20\d\d)(?!\d|s\b|,\d)")
 _NUMBER = re.compile(
     r"(?<![\w.,:£$€])([£$€]?)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
     r"(?:\s*(million|billion|trillion|bn|m)\b)?(?![\d:])(\s*(?:%|per ?cent))?")
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|"
            "November|December")
+#: A year the figure belongs to: "In 2003", "of 2004", "As of May 2014" (not "by 2007").
+_YEAR = re.compile(rf"(?:^|\b[Ii]n |\bof |\b(?:{_MONTHS}) )(19[5-9]\d|20\d\d)(?!\d|s\b|,\d)")
 _DAY = re.compile(rf"^\s+(?:{_MONTHS})\b")
 _STOP = re.compile(r"[,.;:()\"“”]|\b(?:were|was|are|is|had|has|have|in|last|this|during|"
                    r"from|by|at|on|compared|up|down|against|to|than|each|per|a|who|which|"
@@ -42,7 +43,7 @@ def find_counts(text: str) -> list[Count]:
     """Figures with a year, in text order."""
     starts = sentence_starts(text) + [len(text)]
     counts: list[Count] = []
-    for a, b in zip(starts, starts[1:]):
+    for a, b in zip(starts, starts[1:], strict=False):
         count = _count(text, a, b, counts[-1] if counts else None)
         if count is not None:
             counts.append(count)

@@ -9,6 +9,7 @@ into the result. Touches only the tree and the Markdown instance's HTML stash.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterable, Sequence
@@ -81,7 +82,7 @@ class AnnotationTreeprocessor(Treeprocessor):
         items += [f for f in self.ext.figures if f.target]
         if not items:
             return
-        stash = self.md.htmlStash.rawHtmlBlocks
+        stash = [str(block) for block in self.md.htmlStash.rawHtmlBlocks]
         raw = text_map(root, self.md.is_block_level, stash).text
         text, where = normalize(raw)
         result = anchor_all(text, items, self.ext.result.path, self.ext.result)
@@ -89,11 +90,11 @@ class AnnotationTreeprocessor(Treeprocessor):
         number = 0
         for anchor in found:
             assert anchor.start is not None and anchor.end is not None
-            tm = text_map(root, self.md.is_block_level, stash)  # slots moved
+            tm = text_map(root, self.md.is_block_level, stash)  # slots moved; stash grows later only
             pieces = tm.pieces(where[anchor.start], where[anchor.end - 1] + 1)
             if not pieces:
                 continue
-            marks = wrap(root, pieces, lambda: _mark(anchor.item))
+            marks = wrap(root, pieces, functools.partial(_mark, anchor.item))
             marks[0].set("id", f"anno-{anchor.item.id}")
             number += self._decorate(root, anchor.item, marks, number + 1)
 

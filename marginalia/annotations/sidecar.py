@@ -19,8 +19,19 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Problem
-from .model import (ENTITY_TYPES, MOTIVATIONS, STATUSES, VERDICTS, Annotation,
-                    AnnotationSet, Entity, Figure, FigureValue, Source, Target)
+from .model import (
+    ENTITY_TYPES,
+    MOTIVATIONS,
+    STATUSES,
+    VERDICTS,
+    Annotation,
+    AnnotationSet,
+    Entity,
+    Figure,
+    FigureValue,
+    Source,
+    Target,
+)
 
 SUFFIX = ".annotations.yaml"
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -88,11 +99,11 @@ class _NoAliasLoader(yaml.SafeLoader):
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         """Refuse an alias before it can be expanded."""
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not allowed in sidecars",
                 event.start_mark)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 class _Reader:

