@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from .annotation_pages import editor_view, timeline_view, w3c_files
 from .annotations.charts import figures_html
@@ -97,12 +98,19 @@ def article_extras(source: Source, article: Article, url: str, config: Config) -
     """Annotation pieces of an article page: page notes, figures, corrections, JSON-LD."""
     anns = source.annotations
     return {
-        "page_notes": jinja2.utils.markupsafe.Markup(page_notes_html(anns)),
-        "figures": jinja2.utils.markupsafe.Markup(figures_html(anns.figures)),
+        "page_notes": Markup(page_notes_html(anns, motivations=_page_note_kinds(article))),
+        "figures": Markup(figures_html(anns.figures)),
         "corrections": [a for a in anns.annotations if a.motivation == "editing" and a.status != "rejected"],
         "stylesheets": ["annotations.css"] if anns.annotations or anns.figures else [],
         "json_ld": news_article_ld(source, article, url, config),
     }
+
+
+def _page_note_kinds(article: Article) -> tuple[str, ...]:
+    """Notes shown before the text: not corrections (they go to the log at the foot), and no
+    second content note when the front matter already has one."""
+    kinds = ("commenting", "questioning", "assessing", "describing", "highlighting", "classifying")
+    return tuple(k for k in kinds if not (k == "classifying" and article.content_note))
 
 
 def news_article_ld(source: Source, article: Article, url: str, config: Config) -> dict[str, Any]:

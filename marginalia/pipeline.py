@@ -71,7 +71,7 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
         report.articles = len(library.articles)
         pages = Pages(site, config, env, library, TemplateKeys(env),
                       {s.rel: (s, key) for s, key in sources if s.article is not None})
-        previous = cache.pages()
+        previous = cache.pages() if cache.state("output") == output_identity(output) else {}
         rendered: list[Rendered | None] = [None] * len(library.articles)
         files = _files(pages, previous, output, rendered, cache, report, clock, jobs or default_jobs(), progress)
         report.stats = write_site(files, output, keep_if_same=set(previous))
@@ -80,16 +80,28 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
             raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
         cache.commit(_records(pages, signatures, rendered), pages.keys,
                      {"fingerprint": fingerprint, "articles": str(len(library.articles)),
-                      "warnings": str(len(report.warnings))})
+                      "warnings": str(len(report.warnings)), "output": output_identity(output)})
     finally:
         cache.close()
     return report
+
+
+def output_identity(output: pathlib.Path) -> str:
+    """Which folder ``output`` is: every build swaps in a new one, so a cache that names
+    another describes an older output (a build killed between swap and commit)."""
+    try:
+        st = output.stat()
+    except OSError:
+        return ""
+    return f"{st.st_dev}:{st.st_ino}"
 
 
 def _unchanged(cache: BuildCache, fingerprint: str, output: pathlib.Path, strict: bool) -> bool:
     """True when nothing the build reads changed since the last good build into ``output``."""
     if cache.state("fingerprint") != fingerprint or not (output / MARKER).is_file():
         return False
+    if cache.state("output") != output_identity(output):
+        return False  # output/ is not the folder the cache describes (e.g. killed after the swap)
     return not (strict and cache.state("warnings") not in (None, "0"))
 
 

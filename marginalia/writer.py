@@ -100,6 +100,7 @@ def _fill(staging: pathlib.Path, old: pathlib.Path, files: Files,
           stats: WriteStats) -> None:
     seen: set[str] = set()
     folded: dict[str, str] = {}
+    made: set[pathlib.Path] = {staging}
     for rel, data in files:
         problem = check_path(rel)
         if problem is None and rel in seen:
@@ -111,7 +112,9 @@ def _fill(staging: pathlib.Path, old: pathlib.Path, files: Files,
         seen.add(rel)
         folded[rel.casefold()] = rel
         target = staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.update(target.parents)
         if data is None:
             if not _link(old / rel, target):
                 raise SiteError([Problem(f"output/{rel}", 0, 0, "a file the cache counted on is gone",

@@ -17,7 +17,7 @@ TEXT = normalize(
 
 def note(exact: str, line: int = 7, **target: object) -> Annotation:
     """A highlighting annotation on ``exact``."""
-    return Annotation("a1", "highlighting", Target(exact, **target), line=line)  # type: ignore[operator,misc]
+    return Annotation("a1", "highlighting", Target(exact, **target), line=line)  # type: ignore[arg-type]
 
 
 def test_normalize_collapses_space_and_keeps_blocks() -> None:
@@ -78,7 +78,7 @@ def test_prefix_suffix_or_position_choose_one_match() -> None:
     by_position = anchor_target(TEXT, Target("BBC", position=len(TEXT)))
     assert by_suffix.method == by_prefix.method == "context"
     assert TEXT[by_suffix.start:].startswith("BBC News")
-    assert TEXT[by_prefix.start - 10:by_prefix.start] == "tells the "  # type: ignore[operator,misc]
+    assert TEXT[by_prefix.start - 10:by_prefix.start] == "tells the "  # type: ignore[operator]
     assert by_position.start == by_suffix.start
 
 
@@ -114,7 +114,7 @@ def test_anchoring_never_raises(raw: str, exact: str, prefix: str, suffix: str,
     result = anchor_all(text, [note(exact or "x", prefix=prefix, suffix=suffix, position=position)])
     for anchor in result.anchors:
         if anchor.found:
-            assert 0 <= anchor.start <= anchor.end <= len(text)  # type: ignore[operator,misc]
+            assert 0 <= anchor.start <= anchor.end <= len(text)  # type: ignore[operator]
             assert "\n" not in text[anchor.start:anchor.end]
         else:
             assert len(result.problems) == 1

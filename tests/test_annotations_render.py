@@ -174,6 +174,9 @@ def test_page_notes_put_the_content_note_first() -> None:
     assert notes.index("page-note-classifying") < notes.index("page-note-editing")
     assert "child sexual abuse imagery" in notes
     check_nesting(notes.replace("aside", "div"))
+    only = page_notes_html(aset, motivations=["classifying"])
+    assert "page-note-classifying" in only and "page-note-editing" not in only
+    assert page_notes_html(aset, motivations=["assessing"]) == ""
 
 
 @pytest.mark.parametrize("status, shown", [("suggested", True), ("rejected", False)])

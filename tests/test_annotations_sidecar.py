@@ -107,3 +107,26 @@ def test_figure_needs_values() -> None:
 def test_empty_sidecar_is_fine() -> None:
     assert parse_sidecar("", "x.yaml")[1] == []
     assert messages("[1, 2]") == ["a.annotations.yaml:1:1: sidecar file must be a mapping (key: value lines)"]
+
+
+def test_every_yaml_example_in_the_docs_loads() -> None:
+    import re
+
+    docs = (pathlib.Path(__file__).parents[1] / "docs" / "annotations.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", docs, re.S)
+    assert len(blocks) >= 8
+    for block in blocks:
+        if block.startswith("- "):
+            block = "annotations:\n" + "".join("  " + line + "\n" for line in block.splitlines())
+        elif block.startswith("target:"):
+            block = "annotations:\n  - motivation: highlighting\n" + "".join(
+                "    " + line + "\n" for line in block.splitlines())
+        aset, problems = parse_sidecar(block, "docs.yaml")
+        assert problems == [], block
+        assert aset.annotations or aset.figures
+
+
+def test_yaml_booleans_stay_text_where_text_is_wanted() -> None:
+    text = "annotations:\n  - {motivation: assessing, target: x, claim: c, verdict: true}\n"
+    aset, problems = parse_sidecar(text, "x.yaml")
+    assert problems == [] and aset.annotations[0].verdict == "true"

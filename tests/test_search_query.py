@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from test_search_browser import make_site
 
 from marginalia.search import SearchDoc
-from test_search_browser import make_site
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ import re
 
 from . import gazetteer as gz
 
-CAPW = r"(?:[A-Z]{2,}(?![a-z])|[A-Z][a-z]*(?:[A-Z][a-z]+)?(?:['’-][A-Z][a-z]+)*)"
+CAPW = r"(?>[A-Z]{2,}(?![a-z])|[A-Z][a-z]*(?:[A-Z][a-z]+)?(?:['’-][A-Z][a-z]+)*)(?!-[a-z])"
 CONNECT = {"of", "for", "and", "on", "the", "&", "de", "against"}
 COMMON = {"Election", "Elections", "Secretary", "Minister", "State", "Government", "Affairs",
           "Street", "Road", "Day", "Year", "Cup", "Championship", "Awards", "Prize", "Act",

@@ -61,7 +61,8 @@ ORG_HEADS = (
     "Coalition", "Chambers", "Exchange", "Institution", "Academy", "Constabulary",
     "Investigations", "Agencies", "Administration", "Directorate", "Force", "Unit",
     "Records", "Studios", "Pictures", "Entertainment", "Games", "Communications",
-    "Telecom", "Systems", "Technologies", "Labs", "Enterprises", "Partners",
+    "Telecom", "Systems", "Technologies", "Labs", "Enterprises", "Partners", "Embassy",
+    "Consulate",
 )
 #: Capitalised words that never start or make up a name.
 NOT_NAME = {

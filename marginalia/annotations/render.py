@@ -146,10 +146,13 @@ def _link_inside(mark: etree.Element, url: str, kind: str) -> None:
     mark.append(link)
 
 
-def page_notes_html(annotations: AnnotationSet | Iterable[Annotation]) -> str:
-    """Notes on the whole article (annotations without a target), content notes first."""
+def page_notes_html(annotations: AnnotationSet | Iterable[Annotation],
+                    motivations: Iterable[str] | None = None) -> str:
+    """Notes on the whole article (no target), content notes first; optionally some motivations only."""
     items = annotations.annotations if isinstance(annotations, AnnotationSet) else annotations
-    notes = [a for a in items if a.target is None and a.status != "rejected"]
+    wanted = set(motivations) if motivations is not None else None
+    notes = [a for a in items if a.target is None and a.status != "rejected"
+             and (wanted is None or a.motivation in wanted)]
     if not notes:
         return ""
     notes.sort(key=lambda a: a.motivation != "classifying")

@@ -143,8 +143,8 @@ class _Reader:
             value = self._constructor.construct_object(node, deep=True)
             if value is None and node.value in ("", "~", "null"):
                 return None
-            if kind is str and isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
-                return node.value  # a bare number or date where text is wanted
+            if kind is str and value is not None:
+                return node.value  # text as written, even if YAML reads it as true or 2014
             if isinstance(value, kind) and not isinstance(value, bool) or kind is bool:
                 return value
         self.add(node, f"{what} must be {_kind_name(kind)}")

@@ -33,8 +33,9 @@ def build_index(docs: Sequence[SearchDoc], *, language: str = "english") -> dict
     inv = build_inverted(docs, Stemmer(language))
     facets = collect_facets(inv.docs)
     ndims = len(facets.dims)
-    nshards, payloads = term_payloads(inv, facets.doc_keys(), ndims)
+    nshards, terms = term_payloads(inv, facets.doc_keys(), ndims, facets.year_starts)
     firsts, vocab = vocab_payloads(inv.word_tids, [len(t.docs) for t in inv.terms])
+    payloads: dict[str, Any] = dict(terms)
     payloads.update(vocab)
     payloads.update(record_payloads(inv.docs, facets, inv.forward))
     payloads["f/names"] = facets.names

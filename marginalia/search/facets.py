@@ -9,6 +9,7 @@ Touches nothing outside memory.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -34,9 +35,11 @@ class Facets:
     year_starts: list[tuple[int, int]]  # (year, first document id), ascending
 
     def doc_keys(self) -> list[tuple[int, ...]]:
-        """Per document: flat keys ``value * ndims + dim`` for counting."""
+        """Per document: flat keys ``value * ndims + dim`` for counting (years excluded)."""
         n = len(self.dims)
-        per_dim = [[tuple(v * n + d for v in vals) for vals in self.doc_values[d]] for d in range(n)]
+        per_dim = [[tuple(v * n + d for v in vals) for vals in self.doc_values[d]] for d in range(n - 1)]
+        if not per_dim:
+            return [() for _ in self.doc_values[-1]]
         return [tuple(itertools.chain.from_iterable(keys)) for keys in zip(*per_dim, strict=True)]
 
 
@@ -79,12 +82,27 @@ def membership_payload(facets: Facets, dim: int) -> str:
     return "~".join(enc(len(ids)) + enc_gaps(ids) for ids in members)
 
 
-def encode_counts(ndims: int, keys: Iterable[int]) -> str:
-    """Counts per dimension: enc(pairs), then (value gap, count) pairs, dimension by dimension."""
+def year_counts(docs: Sequence[int], year_starts: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(year index, count) for ascending doc ids: a year is a range of ids, so two bisections."""
+    out = []
+    bounds = [start for _, start in year_starts] + [docs[-1] + 1 if docs else 0]
+    for i in range(len(year_starts)):
+        count = bisect.bisect_left(docs, bounds[i + 1]) - bisect.bisect_left(docs, bounds[i])
+        if count:
+            out.append((i, count))
+    return out
+
+
+def encode_counts(ndims: int, keys: Iterable[int], years: list[tuple[int, int]]) -> str:
+    """Counts per dimension: enc(pairs), then (value gap, count) pairs, dimension by dimension.
+    ``keys`` are the documents' keys of every dimension but the last (years), given apart."""
     counts = Counter(keys)
     out = []
     for dim in range(ndims):
-        pairs = sorted((k // ndims, c) for k, c in counts.items() if k % ndims == dim)
+        if dim == ndims - 1:
+            pairs = years
+        else:
+            pairs = sorted((k // ndims, c) for k, c in counts.items() if k % ndims == dim)
         out.append(enc(len(pairs)))
         last = 0
         for value, count in pairs:

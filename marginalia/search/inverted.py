@@ -72,10 +72,13 @@ def build_inverted(docs: Sequence[SearchDoc], stemmer: Stemmer) -> Inverted:
         word_tid[word] = tid
         return tid
 
+    docs_of: list[list[int]] = [[]]  # per term id, parallel to ``terms``
+    tfs_of: list[list[int]] = [[]]
+    known = word_tid.get  # term ids start at 1, so a miss is the only falsy result
+    find = WORD_RE.findall
     for doc_id, doc in enumerate(ordered):
-        known = word_tid.get  # term ids start at 1, so a miss is the only falsy result
-        title = [known(w) or tid_of(w) for w in WORD_RE.findall(normalize(doc.title))]
-        body = [known(w) or tid_of(w) for w in WORD_RE.findall(normalize(doc.text))]
+        title = [known(w) or tid_of(w) for w in find(normalize(doc.title))]
+        body = [known(w) or tid_of(w) for w in find(normalize(doc.text))]
         counts = Counter(body)
         for tid in title:
             counts[tid] += TITLE_WEIGHT
@@ -83,10 +86,12 @@ def build_inverted(docs: Sequence[SearchDoc], stemmer: Stemmer) -> Inverted:
         title.append(BOUNDARY)
         title.extend(body)
         sequences.append(array("I", title))
+        if len(docs_of) < len(terms):
+            docs_of.extend(t.docs for t in terms[len(docs_of):])
+            tfs_of.extend(t.weighted_tf for t in terms[len(tfs_of):])
         for tid, wtf in counts.items():
-            term = terms[tid]
-            term.docs.append(doc_id)
-            term.weighted_tf.append(wtf)
+            docs_of[tid].append(doc_id)
+            tfs_of[tid].append(wtf)
     score_terms(terms, lengths)
     renumber = _renumber(terms)
     forward = [enc_all([renumber[t] for t in seq]) for seq in sequences]

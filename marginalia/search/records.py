@@ -17,7 +17,7 @@ from .facets import Facets, doc_facet_code
 
 DOCS_PER_SHARD = 4
 FORWARD_PER_SHARD = 8
-EXCERPT_CHARS = 120
+EXCERPT_CHARS = 110
 PAGE = "index.html"
 
 

@@ -3,8 +3,8 @@
 Input: the :class:`Inverted` index and the facet keys of each document.
 Output: ``{shard key: payload}``. The record of the stem with id ``i`` sits in
 term shard ``t/<i % T>``; it holds the stem's document frequency, score range,
-chunk starts, facet counts (when it matches more documents than a result page)
-and its *top block*: the ``TOP_K`` best postings by score. The other postings
+chunk starts, facet counts (when it matches more documents than a result page;
+year counts only when it has chunks) and its *top block*: the ``TOP_K`` best postings by score. The other postings
 go, in document order, to chunk files ``p/<term id>.<n>`` of ``CHUNK``
 postings each, which a query loads only when it needs them (AND with another
 word, a filter, date order, more results). Touches nothing outside memory.
@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 
 from .codec import base36, enc, enc_all, enc_gaps
-from .facets import encode_counts
+from .facets import encode_counts, year_counts
 from .inverted import Inverted, TermPostings
 
 TOP_K = 100  # postings in a stem's top block
@@ -48,7 +48,8 @@ def _postings(docs: Sequence[int], levels: Sequence[int]) -> str:
     return enc_all([(d - p) * LEVELS + level for d, p, level in zip(docs, previous, levels, strict=False)])
 
 
-def term_payloads(inv: Inverted, doc_keys: list[tuple[int, ...]], ndims: int) -> tuple[int, dict[str, str]]:
+def term_payloads(inv: Inverted, doc_keys: list[tuple[int, ...]], ndims: int,
+                  year_starts: Sequence[tuple[int, int]]) -> tuple[int, dict[str, str]]:
     """All term shards and chunk files; returns (number of term shards, payloads)."""
     records: list[tuple[int, str]] = []
     files: dict[str, str] = {}
@@ -64,7 +65,9 @@ def term_payloads(inv: Inverted, doc_keys: list[tuple[int, ...]], ndims: int) ->
         chunks = [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)]
         head = [enc(df), enc(lo), enc(hi), enc(len(chunks)), enc_gaps(term.docs[c[0]] for c in chunks)]
         if df > FACET_MIN:
-            head.append(encode_counts(ndims, itertools.chain.from_iterable(map(doc_keys.__getitem__, term.docs))))
+            keys = itertools.chain.from_iterable(map(doc_keys.__getitem__, term.docs)) if ndims > 1 else ()
+            # years of a complete posting list follow from its document ids: stored only for chunked stems
+            head.append(encode_counts(ndims, keys, year_counts(term.docs, year_starts) if chunks else []))
         head.append(_postings([term.docs[i] for i in top], [levels[i] for i in top]))
         records.append((term.tid, "".join(head)))
         for n, chunk in enumerate(chunks):

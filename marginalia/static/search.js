@@ -468,7 +468,15 @@
    * counts over the hits that pass the filters of the other dimensions. */
   function applyFacets(result, filters) {
     var active = Object.keys(filters).length > 0;
-    if (!active && (result.counts || !result.exact)) return Promise.resolve(result);
+    if (!active && !result.exact) return Promise.resolve(result);
+    if (!active && result.counts) {
+      if (result.total === result.hits.length) {  // complete: years follow from document ids
+        var years = {};
+        result.hits.forEach(function (h) { var y = yearOf(h.id); if (y >= 0) years[y] = (years[y] || 0) + 1; });
+        result.counts[YEAR()] = years;
+      }
+      return Promise.resolve(result);
+    }
     var ids = result.hits.map(function (h) { return h.id; });
     return valuesGetter(ids, ids.length <= meta.facetMin).then(function (valuesOf) {
       var want = meta.dims.map(function (_, i) { return filters[i]; });
@@ -531,8 +539,9 @@
 
   /* ---- the public entry point (used by the page and by tests) ---------- */
 
-  /* opts: {filters: {dim name: value name}, sort: relevance|newest|oldest, want: n}
-   * -> {total, results: [{url, title, date, note, excerpt}], counts, suggestion} */
+  /* opts: {filters: {dim name: value name}, sort: relevance|newest|oldest, want: n, stale: () => bool}
+   * -> {total, results: [{url, title, date, note, excerpt}], counts, suggestion}, or null when
+   * opts.stale() said, before the results' rows were loaded, that nobody waits for them. */
   api.search = function (raw, opts) {
     opts = opts || {};
     var sort = opts.sort || "relevance", want = opts.want || 10, q = parse(raw || "");
@@ -553,6 +562,7 @@
         return applyFacets(r, filters);
       });
     }).then(function (r) {
+      if (opts.stale && opts.stale()) return null;  // a newer query is running: load no rows for this one
       r.hits.sort(sort === "oldest" ? function (a, b) { return a.id - b.id; }
         : sort === "newest" ? function (a, b) { return b.id - a.id; }
           : function (a, b) { return b.score - a.score || b.id - a.id; });
@@ -759,8 +769,10 @@
         draw({ query: "", total: 0, results: [], counts: null, highlight: [], suggestion: null });
         return Promise.resolve();
       }
-      return api.search(state.q, { sort: state.sort, filters: state.filters, want: state.want }).then(function (res) {
-        if (mine === run) draw(res);
+      var stale = function () { return mine !== run; };
+      return api.search(state.q, { sort: state.sort, filters: state.filters, want: state.want, stale: stale })
+        .then(function (res) {
+          if (res && mine === run) draw(res);
       }, function (err) {
         if (mine !== run) return;
         status.textContent = "Search is unavailable: " + err.message;
@@ -793,6 +805,8 @@
     more.addEventListener("click", function () { state.want += 10; go(); });
     window.addEventListener("popstate", function () { fromUrl(); go(); });
     fromUrl();
+    // the small files every query needs, fetched while the reader starts typing
+    load("meta").then(function () { return load("f/names"); }).catch(function () { /* go() reports it */ });
     app.setAttribute("data-state", "idle");
     if (state.q) go();
   }

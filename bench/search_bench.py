@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+"""Search benchmark: Marginalia's index against Pagefind's on the same articles.
+
+usage: python bench/search_bench.py [--sizes 10000,100000] [--runs 3] [--work DIR] [--markdown FILE]
+                                    [--words election,music,...] [--no-pagefind]
+
+For each size N it takes the same N articles as ``../shared/bench/anchors.py``
+(BBC articles cycled, a running number in each headline, one date a day) and:
+
+- times ``build_index`` + writing its files, and Pagefind (``python -m
+  pagefind``, from ``pip install pagefind pagefind-bin``) over N simple HTML
+  pages of the same articles, interleaved, ``--runs`` times each (medians);
+- measures the index on disk beside the articles' plain text (headline + body);
+- serves a stand-in site over HTTP on 127.0.0.1 and, in headless Chromium,
+  for each probe word: bytes loaded by a cold page opened with ``?q=word``
+  (runtime and page assets included, the HTML page itself not), bytes of one
+  further query on the same page, and the time from the last keystroke to the
+  results being drawn (word typed with 60 ms between keys into a cold page);
+- opens the same page from file:// and counts the index scripts loaded;
+- runs Pagefind's own JS API (``pagefind.search(word)`` then ``data()`` of the
+  first 10 results) cold in the same browser for bytes and time.
+
+Prints a Markdown report (and writes it with ``--markdown``). Wall-clock
+figures are from one noisy shared machine: compare the ratios of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import gc
+import html
+import http.server
+import importlib.util
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+SHARED = REPO.parent / "shared"
+
+from marginalia.search import SearchDoc, build_index  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+WORDS = ["election", "music", "growth", "film", "broadband", "chelsea", "ink", "minister"]
+BASE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{% block title %}{% endblock %}</title>
+{% block head %}{% endblock %}</head><body><header><form class="site-search" role="search"
+action="{{ root }}search/index.html"><input id="site-q" name="q" type="search"></form></header>
+<main id="main">{% block main %}{% endblock %}</main><script src="{{ root }}assets/site.js" defer></script>
+{% block scripts %}{% endblock %}</body></html>"""
+PAGEFIND_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>pagefind</title></head><body><script>
+window.runPagefind = async (q) => {
+  const t0 = performance.now();
+  const pf = await import("./pagefind/pagefind.js");
+  await pf.init();
+  const s = await pf.search(q);
+  const data = await Promise.all(s.results.slice(0, 10).map(r => r.data()));
+  return {total: s.results.length, ms: performance.now() - t0, titles: data.map(d => d.meta.title)};
+};
+</script></body></html>"""
+
+
+def articles(n: int) -> list[SearchDoc]:
+    """The N articles of anchors.py, as search documents."""
+    spec = importlib.util.spec_from_file_location("anchors", SHARED / "bench" / "anchors.py")
+    assert spec and spec.loader
+    anchors = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(anchors)
+    arts = anchors.read_corpus(SHARED / "corpus" / "bbc")
+    base = dt.date(2004, 1, 1)
+    docs = []
+    for i in range(n):
+        title, paras, tag, _ = arts[i % len(arts)]
+        docs.append(SearchDoc(f"posts/a{i:06d}/index.html", f"{title} ({i})".replace('"', "'"),
+                              (base + dt.timedelta(days=i % 3650)).isoformat(), None, "\n".join(paras), tags=(tag,)))
+    return docs
+
+
+def write_ours(docs: list[SearchDoc], out: pathlib.Path) -> float:
+    """Build and write our index (timed), then the stand-in search page and assets."""
+    shutil.rmtree(out / "search", ignore_errors=True)
+    gc.collect()
+    start = time.perf_counter()
+    files = build_index(docs)
+    for rel, data in files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    seconds = time.perf_counter() - start
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.DictLoader({"base.html": BASE}),
+                                                         jinja2.FileSystemLoader(str(REPO / "marginalia/layouts"))]),
+                             autoescape=True)
+    (out / "search/index.html").write_text(env.get_template("search.html").render(
+        root="../", site={"title": "Bench", "language": "en"}))
+    (out / "assets").mkdir(parents=True, exist_ok=True)
+    for name in ("search.js", "site.js", "search.css"):
+        shutil.copy(REPO / "marginalia/static" / name, out / "assets" / name)
+    return seconds
+
+
+def write_pagefind_site(docs: list[SearchDoc], out: pathlib.Path) -> None:
+    """N plain HTML article pages for Pagefind to index."""
+    if (out / "posts").is_dir() and len(list((out / "posts").iterdir())) == len(docs):
+        return
+    shutil.rmtree(out, ignore_errors=True)
+    for d in docs:
+        page = out / d.url
+        page.parent.mkdir(parents=True, exist_ok=True)
+        body = "".join(f"<p>{html.escape(p)}</p>" for p in d.text.split("\n"))
+        page.write_text(f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(d.title)}"
+                        f"</title></head><body><main><h1>{html.escape(d.title)}</h1><time>{d.date}</time>{body}"
+                        f"<ul><li>{d.tags[0]}</li></ul></main></body></html>")
+    (out / "pf.html").write_text(PAGEFIND_PAGE)
+
+
+def run_pagefind(site: pathlib.Path) -> float:
+    shutil.rmtree(site / "pagefind", ignore_errors=True)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site)], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def tree_size(root: pathlib.Path) -> tuple[int, int]:
+    files = [p for p in root.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as any real web server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+
+@contextmanager
+def serve(root: pathlib.Path) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def counted_page(browser: Any) -> tuple[Any, Any, list[int]]:
+    """A page in a fresh context (cold cache) that adds up response body sizes."""
+    context = browser.new_context()
+    page = context.new_page()
+    sizes: list[int] = []
+
+    def on_response(response: Any) -> None:
+        if response.request.resource_type != "document":
+            try:
+                sizes.append(len(response.body()))
+            except Exception:  # noqa: BLE001 - a body may be gone with its page
+                pass
+
+    page.on("response", on_response)
+    return context, page, sizes
+
+
+LATENCY_JS = """() => { window.__bench = {input: 0, drawn: []};
+  document.addEventListener('input', () => { window.__bench.input = performance.now(); }, true);
+  new MutationObserver(() => { const app = document.getElementById('search-app');
+    if (app && app.getAttribute('data-state') === 'ready') window.__bench.drawn.push(performance.now()); })
+    .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-state']}); }"""
+
+
+def measure_ours(browser: Any, base: str, word: str, other: str) -> dict[str, float]:
+    """Cold bytes, further-query bytes and keystroke-to-drawn time for one word."""
+    context, page, sizes = counted_page(browser)
+    page.goto(f"{base}search/index.html?q={word}")
+    page.wait_for_selector("#search-app[data-state=ready]")
+    page.wait_for_load_state("load")
+    cold = sum(sizes)
+    status = page.locator("#search-status").inner_text()
+    sizes.clear()
+    page.fill("#search-q", other)
+    page.wait_for_function(f"document.getElementById('search-status').textContent.includes('{other}')")
+    page.wait_for_selector("#search-app[data-state=ready]")
+    further = sum(sizes)
+    context.close()
+    # typed into a cold page; bytes counted by resource timing, so no listener slows the page
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base}search/index.html")
+    page.wait_for_selector("#search-app[data-state=idle]")
+    page.evaluate(LATENCY_JS)
+    page.click("#search-q")
+    page.keyboard.type(word, delay=60)
+    page.wait_for_function(f"document.getElementById('search-status').textContent.includes('{word}')")
+    page.wait_for_selector("#search-app[data-state=ready]")
+    ms = page.evaluate("() => { const b = window.__bench; return Math.max(...b.drawn) - b.input; }")
+    typed = page.evaluate("performance.getEntriesByType('resource').reduce((s, e) => s + e.encodedBodySize, 0)")
+    context.close()
+    return {"cold": cold, "further": further, "ms": ms, "typed": typed, "status": status}  # type: ignore[dict-item]
+
+
+def file_scripts(browser: Any, root: pathlib.Path, word: str) -> tuple[int, int]:
+    """From file://: index scripts loaded for a cold one-word query, and their bytes on disk."""
+    page = browser.new_page()
+    page.add_init_script("""window.__scripts = [];
+      new MutationObserver(ms => ms.forEach(m => m.addedNodes.forEach(n => {
+        if (n.tagName === 'SCRIPT' && n.src) window.__scripts.push(n.src); })))
+        .observe(document, {childList: true, subtree: true});""")
+    page.goto((root / "search/index.html").as_uri() + f"?q={word}")
+    page.wait_for_selector("#search-app[data-state=ready]")
+    urls = page.evaluate("window.__scripts")
+    page.close()
+    idx = [u for u in urls if "/search/idx/" in u]
+    prefix = root.as_uri()
+    size = sum((root / u[len(prefix) + 1:]).stat().st_size for u in idx)
+    return len(idx), size
+
+
+def measure_pagefind(browser: Any, base: str, word: str) -> dict[str, float]:
+    context, page, sizes = counted_page(browser)
+    page.goto(base + "pf.html")
+    res = page.evaluate("q => window.runPagefind(q)", word)
+    out = {"cold": sum(sizes), "ms": res["ms"], "total": res["total"]}
+    context.close()
+    return out
+
+
+def kb(n: float) -> str:
+    return f"{n / 1024:.1f} KB"
+
+
+def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind: bool) -> list[str]:
+    from playwright.sync_api import sync_playwright
+
+    docs = articles(n)
+    text = sum(len(d.title.encode()) + len(d.text.encode()) for d in docs)
+    ours_dir, pf_dir = work / f"ours{n}", work / f"pagefind{n}"
+    if pagefind:
+        write_pagefind_site(docs, pf_dir)
+    ours_t, pf_t = [], []
+    for _ in range(runs):
+        ours_t.append(write_ours(docs, ours_dir))
+        if pagefind:
+            pf_t.append(run_pagefind(pf_dir))
+    index_bytes, index_files = tree_size(ours_dir / "search/idx")
+    runtime = (REPO / "marginalia/static/search.js").stat().st_size
+    lines = [f"### {n:,} articles", "",
+             f"Articles' plain text (headlines + bodies, UTF-8): {text / 1e6:.2f} MB.", "",
+             "| | Marginalia | Pagefind |", "|---|---|---|"]
+    pf_bytes, pf_files = tree_size(pf_dir / "pagefind") if pagefind else (0, 0)
+    pf_med = statistics.median(pf_t) if pf_t else 0.0
+    ours_med = statistics.median(ours_t)
+    lines.append(f"| index build, median of {runs} (s) | {ours_med:.2f} ({', '.join(f'{t:.2f}' for t in ours_t)}) | "
+                 + (f"{pf_med:.2f} ({', '.join(f'{t:.2f}' for t in pf_t)}) |" if pagefind else "not run |"))
+    if pagefind:
+        lines.append(f"| build time ratio (ours / Pagefind) | {ours_med / pf_med:.2f} | 1 |")
+    lines.append(f"| index on disk | {index_bytes / 1e6:.2f} MB in {index_files:,} files "
+                 f"({100 * index_bytes / text:.1f}% of text) | "
+                 + (f"{pf_bytes / 1e6:.2f} MB in {pf_files:,} files ({100 * pf_bytes / text:.1f}% of text) |"
+                    if pagefind else "not run |"))
+    lines.append(f"| runtime (search.js) | {kb(runtime)} | see cold bytes |")
+    per_word: list[str] = ["", "| word | results | cold query bytes (ours) | typed cold (ours) | further query (ours) "
+                           "| keystroke to drawn (ours) | cold bytes (Pagefind) | search+data time (Pagefind) |",
+                           "|---|---|---|---|---|---|---|---|"]
+    colds, furthers, mss, pf_colds, pf_mss = [], [], [], [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        with serve(ours_dir) as base:
+            for i, word in enumerate(words):
+                m = measure_ours(browser, base, word, words[(i + 1) % len(words)])
+                colds.append(m["cold"])
+                furthers.append(m["further"])
+                mss.append(m["ms"])
+                row = f"| {word} | {m['status']} | {kb(m['cold'])} | {kb(m['typed'])} | {kb(m['further'])} | " \
+                      f"{m['ms']:.1f} ms |"
+                if pagefind:
+                    with serve(pf_dir) as pf_base:
+                        pm = measure_pagefind(browser, pf_base, word)
+                    pf_colds.append(pm["cold"])
+                    pf_mss.append(pm["ms"])
+                    row += f" {kb(pm['cold'])} | {pm['ms']:.1f} ms |"
+                else:
+                    row += " | |"
+                per_word.append(row)
+        scripts, script_bytes = file_scripts(browser, ours_dir, words[0])
+        browser.close()
+    lines.append(f"| cold one-word query, bytes (median / max over {len(words)} words) | "
+                 f"{kb(statistics.median(colds))} / {kb(max(colds))} | "
+                 + (f"{kb(statistics.median(pf_colds))} / {kb(max(pf_colds))} |" if pagefind else "|"))
+    lines.append(f"| further query, bytes (median / max) | {kb(statistics.median(furthers))} / {kb(max(furthers))} |"
+                 " n/a |")
+    lines.append(f"| last keystroke to results drawn (median / max) | {statistics.median(mss):.1f} / {max(mss):.1f} ms"
+                 " | " + (f"{statistics.median(pf_mss):.1f} / {max(pf_mss):.1f} ms (search() + data(), cold) |"
+                          if pagefind else "|"))
+    lines.append(f"| file://: index scripts for a cold query ('{words[0]}') | {scripts} files, {kb(script_bytes)} | "
+                 "does not work from file:// |")
+    return lines + per_word + [""]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", default=str(REPO / "bench/work/search"))
+    parser.add_argument("--markdown")
+    parser.add_argument("--words", default=",".join(WORDS))
+    parser.add_argument("--no-pagefind", action="store_true")
+    args = parser.parse_args()
+    work = pathlib.Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    report = ["## Results", ""]
+    for size in (int(s) for s in args.sizes.split(",")):
+        runs = args.runs if size <= 20000 else 1
+        report += bench_size(size, runs, work, args.words.split(","), not args.no_pagefind)
+        print("\n".join(report), flush=True)
+    if args.markdown:
+        pathlib.Path(args.markdown).write_text("\n".join(report) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""The index builder in Python: words, stems, codes, scores, shards, determinism."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+
+from marginalia.errors import SiteError
+from marginalia.search import SearchDoc, build_index
+from marginalia.search.codec import ALPHABET, dec_all, enc, enc_all, js_json, shard_file
+from marginalia.search.inverted import K1, TITLE_WEIGHT, B, build_inverted, order_docs
+from marginalia.search.records import excerpt
+from marginalia.search.tokens import Stemmer, normalize, words
+
+
+def doc(url: str, title: str, text: str, date: str | None = "2020-01-01", **facets: tuple[str, ...]) -> SearchDoc:
+    return SearchDoc(url, title, date, None, text, **facets)
+
+
+def payload(files: dict[str, bytes], key: str) -> object:
+    text = files[f"search/idx/{key}.js"].decode()
+    match = re.fullmatch(r'__marginaliaSearch\.add\("([^"]+)",(.*)\);\n', text, re.S)
+    assert match and match.group(1) == key
+    return json.loads(match.group(2))
+
+
+def test_words_are_normalised_like_the_browser() -> None:
+    assert words("Café NAÏVE don’t £5.3bn ﬁnance O'Neill's") == ["cafe", "naive", "don't", "5", "3bn", "finance",
+                                                                  "o'neill's"]
+    assert words("e-mail, under_score") == ["e", "mail", "under", "score"]
+    assert normalize("ÅNGSTRÖM") == "angstrom"
+
+
+def test_stemmer_maps_word_forms_together_and_rejects_unknown_languages() -> None:
+    s = Stemmer("english")
+    assert s.stem("elections") == s.stem("election") == "elect"
+    assert s.stem("2004") == "2004"
+    with pytest.raises(SiteError, match="no Snowball stemmer"):
+        Stemmer("klingon")
+
+
+@pytest.mark.parametrize("value", [0, 1, 44, 45, 2024, 2025, 65535, 65536, 10**9])
+def test_integer_code_round_trips(value: int) -> None:
+    assert dec_all(enc(value)) == [value]
+    assert dec_all(enc_all([value, 3, value])) == [value, 3, value]
+    assert all(ch in ALPHABET for ch in enc(value))
+    assert not set(ALPHABET) & set('"\\<~ ')
+
+
+def test_data_cannot_close_a_script_element() -> None:
+    text = js_json(["</script><script>alert(1)</script>", "\u2028\u2029"])
+    assert "<" not in text and "\u2028" not in text and "\u2029" not in text
+    assert json.loads(text) == ["</script><script>alert(1)</script>", "\u2028\u2029"]
+    assert b"</" not in shard_file("d/0", ["</script>"])
+
+
+def test_bm25f_weights_the_headline() -> None:
+    docs = [doc("a/index.html", "Ink", "Other words here."), doc("b/index.html", "Other", "Ink words here."),
+            doc("c/index.html", "None", "Nothing at all.")]
+    inv = build_inverted(docs, Stemmer())
+    ink = next(t for t in inv.terms if t.stem == "ink")
+    assert ink.docs == [0, 1]
+    assert ink.scores[0] > ink.scores[1]
+    # the formula, worked by hand for the body match
+    n, df = 3, 2
+    avg = sum(inv.lengths) / n
+    tf, length = 1, inv.lengths[1]
+    expected = math.log(1 + (n - df + 0.5) / (df + 0.5)) * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
+    assert ink.scores[1] == pytest.approx(expected)
+    assert inv.lengths[0] == TITLE_WEIGHT * 1 + 3
+
+
+def test_documents_are_numbered_by_date_then_url() -> None:
+    docs = [doc("b/index.html", "B", "x", "2020-01-02"), doc("a/index.html", "A", "x", None),
+            doc("c/index.html", "C", "x", "2019-05-05")]
+    assert [d.url for d in order_docs(docs)] == ["a/index.html", "c/index.html", "b/index.html"]
+
+
+def test_excerpt_cuts_at_a_word() -> None:
+    text = "word " * 100
+    cut = excerpt(text, 22)
+    assert cut == "word word word word\u2026"
+    assert excerpt("short\n text") == "short text"
+
+
+def test_output_is_deterministic_and_under_search() -> None:
+    docs = [doc(f"{i}/index.html", f"Title {i}", f"Body text number {i} with ink", tags=(f"t{i % 3}",))
+            for i in range(300)]
+    one = build_index(docs)
+    two = build_index(list(reversed(docs)))
+    assert one == two
+    assert all(path.startswith("search/idx/") and path.endswith(".js") for path in one)
+    meta = payload(one, "meta")
+    assert isinstance(meta, dict) and meta["docs"] == 300 and meta["dims"] == ["tag", "year"]
+
+
+def test_vocabulary_stores_word_to_stem_mapping() -> None:
+    files = build_index([doc("a/index.html", "Elections", "The election was elected.")])
+    vocab = payload(files, "v/0")
+    assert isinstance(vocab, str)
+    records = vocab.split("~")
+    assert len(records) == 5  # election, elections, elected, the, was
+    tids: dict[str, int] = {}
+    previous = ""
+    for record in records:
+        shared_and_suffix, codes = record.split(" ")
+        shared = dec_all(shared_and_suffix[0])[0]
+        word = previous[:shared] + shared_and_suffix[1:]
+        tids[word] = dec_all(codes)[0]
+        previous = word
+    assert tids["election"] == tids["elections"] == tids["elected"]
+    assert tids["the"] != tids["election"]
+
+
+def test_empty_index_still_has_meta() -> None:
+    files = build_index([])
+    assert payload(files, "meta")["docs"] == 0  # type: ignore[index]
