@@ -27,6 +27,7 @@ figures are from one noisy shared machine: compare the ratios of one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import functools
 import gc
@@ -164,10 +165,8 @@ def counted_page(browser: Any) -> tuple[Any, Any, list[int]]:
 
     def on_response(response: Any) -> None:
         if response.request.resource_type != "document":
-            try:
+            with contextlib.suppress(Exception):  # a body may be gone with its page
                 sizes.append(len(response.body()))
-            except Exception:  # noqa: BLE001 - a body may be gone with its page
-                pass
 
     page.on("response", on_response)
     return context, page, sizes

@@ -111,10 +111,18 @@ class ArticleRenderer:
 
         result = AnchorResult(source.annotations.path)
         self.extension.entity_url = entity_url
-        self.extension.use(source.annotations, result)
+        self.extension.use(shown(source.annotations), result)
         html, text = self.markup.render(source.article.body)
         page = self.page(index, html)
         return Rendered(page, text, _mentions(result), tuple(result.problems))
+
+
+def shown(annotations: AnnotationSet) -> AnnotationSet:
+    """What readers see: accepted annotations only (suggestions wait on the editors' page)."""
+    if all(a.status == "accepted" for a in annotations.annotations):
+        return annotations
+    return dataclasses.replace(annotations, annotations=tuple(
+        a for a in annotations.annotations if a.status == "accepted"))
 
 
 def _mentions(result: AnchorResult) -> tuple[Mention, ...]:

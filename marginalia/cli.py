@@ -56,6 +56,8 @@ def parser() -> argparse.ArgumentParser:
     site_arg(i)
     i.add_argument("--json", action="store_true", help="write nothing; print what would be imported as JSON")
     i.add_argument("--force", action="store_true", help="overwrite content files edited since their import")
+    i.add_argument("--no-suggest", dest="suggest", action="store_false",
+                   help="do not write suggested annotations (people, places, quotes…) beside new articles")
 
     n = sub.add_parser("init", help="start a new, empty archive in DIR",
                        description="Create DIR with config.yaml, content/ and layouts/.")
@@ -114,7 +116,7 @@ def _run(args: argparse.Namespace) -> int:
         return commands.build(site, output=args.output, base_url=args.base_url, strict=args.strict,
                               quiet=args.quiet, clean=args.clean, jobs=args.jobs)
     if args.command == "import":
-        return commands.import_(site, args.paths, as_json=args.json, force=args.force)
+        return commands.import_(site, args.paths, as_json=args.json, force=args.force, suggest=args.suggest)
     if args.command == "init":
         return commands.init(args.dir)
     if args.command == "serve":

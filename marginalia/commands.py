@@ -58,11 +58,12 @@ def progress_printer() -> Callable[[str, int, int], None] | None:
     return line
 
 
-def import_(site: pathlib.Path, paths: list[pathlib.Path], *, as_json: bool, force: bool) -> int:
+def import_(site: pathlib.Path, paths: list[pathlib.Path], *, as_json: bool, force: bool,
+            suggest: bool = True) -> int:
     """Import raw articles into content/ (or preview them as JSON)."""
     from .ingest import run_import
 
-    report = run_import(paths, site=site, force=force, as_json=as_json)
+    report = run_import(paths, site=site, force=force, as_json=as_json, suggest=suggest)
     errors = [p for p in report.problems if p.severity == "error"]
     print_warnings([p for p in report.problems if p.severity != "error"])
     for p in errors:
@@ -71,7 +72,8 @@ def import_(site: pathlib.Path, paths: list[pathlib.Path], *, as_json: bool, for
         print_json(report.json_items)
     else:
         print(f"Imported: {len(report.written)} written, {len(report.unchanged)} unchanged, "
-              f"{len(report.skipped_edited)} skipped (edited by hand).")
+              f"{len(report.skipped_edited)} skipped (edited by hand); "
+              f"{len(report.suggested)} new suggestion files to review (see output/editor/).")
     return 1 if errors else 0
 
 

@@ -116,10 +116,23 @@ class _Refused(Exception):
         self.hint, self.line, self.col = hint, line, col
 
 
-def _compose(text: str) -> yaml.Node | None:
+def compose(text: str, path: str, line_offset: int = 0) -> tuple[yaml.Node | None, list[Problem]]:
+    """Compose ``text`` into nodes (YAML dates resolved as dates), refusing what load_yaml refuses."""
+    try:
+        return _compose(text, _Base), []
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.context_mark or exc.problem_mark
+        line, col = ((mark.line + 1 + line_offset), mark.column + 1) if mark else (line_offset + 1, 1)
+        msg = f"invalid YAML: {exc.problem}" + (f" {exc.context}" if exc.context else "")
+        return None, [Problem(path, line, col, msg, "check indentation, colons and quotes on this line")]
+    except _Refused as exc:
+        return None, [Problem(path, exc.line + 1 + line_offset, exc.col + 1, str(exc), exc.hint)]
+
+
+def _compose(text: str, loader_class: type = _Loader) -> yaml.Node | None:
     """Compose one document, refusing anchors, aliases, custom tags and huge inputs."""
     docs = 0
-    for count, event in enumerate(yaml.parse(text, Loader=_Loader)):
+    for count, event in enumerate(yaml.parse(text, Loader=loader_class)):
         _check_event(event, count)
         if isinstance(event, yaml.DocumentStartEvent):
             docs += 1
@@ -127,9 +140,9 @@ def _compose(text: str) -> yaml.Node | None:
                 mark = event.start_mark
                 raise _Refused("more than one YAML document", "keep a single document",
                                mark.line, mark.column)
-    loader = _Loader(text)
+    loader = loader_class(text)
     try:
-        return loader.get_single_node()
+        return loader.get_single_node()  # type: ignore[no-any-return]
     finally:
         loader.dispose()
 

@@ -21,10 +21,12 @@ pytestmark = pytest.mark.browser
 def docs() -> list[SearchDoc]:
     """Articles built so each query below has one known answer."""
     rows = [
-        ("a", "Bank of England holds rates", "2010-01-01", "The Bank of England kept interest rates on hold.", "business"),
+        ("a", "Bank of England holds rates", "2010-01-01", "The Bank of England kept interest rates on hold.",
+         "business"),
         ("b", "England bank holiday traffic", "2011-01-01", "Traffic jams on every bank holiday in England.", "travel"),
         ("c", "Running the marathon", "2012-01-01", "She runs daily; runners love running. The runner ran.", "sport"),
-        ("d", "Elections in spring", "2013-01-01", "The election was held in spring; elected officials spoke.", "politics"),
+        ("d", "Elections in spring", "2013-01-01", "The election was held in spring; elected officials spoke.",
+         "politics"),
         ("e", "Electric cars", "2014-01-01", "Electricity prices and electrical grids matter for electric cars.",
          "tech"),
         ("f", "Parliament debates", "2015-01-01", "Parliament debated the budget for hours.", "politics"),
@@ -36,6 +38,9 @@ def docs() -> list[SearchDoc]:
         out.append(SearchDoc(f"2020/common-{i:03d}/index.html", f"Weather report {i}", f"2020-{1 + i % 12:02d}-01",
                              None, "The weather today is " + ("sunny" if i % 2 else "rainy") + " and common.",
                              tags=("weather" if i % 3 else "climate",)))
+    for i in range(30):
+        out.append(SearchDoc(f"{2001 + i % 3}/kiwi-{i:02d}/index.html", f"Kiwi harvest {i}", f"{2001 + i % 3}-05-05",
+                             None, "Kiwi growers met.", tags=("food",)))
     return out
 
 
@@ -117,3 +122,12 @@ def test_filters_and_sort(page: Any) -> None:
 
 def test_phrase_with_common_words(page: Any) -> None:
     assert search(page, '"weather today is sunny"')["total"] == 130
+
+
+def test_counts_of_a_complete_word_include_years(page: Any) -> None:
+    res = search(page, "kiwi ")
+    counts = {c["dim"]: {v["value"]: v["count"] for v in c["values"]} for c in res["counts"]}
+    assert res["total"] == 30
+    assert counts["year"] == {"2001": 10, "2002": 10, "2003": 10}
+    assert counts["tag"] == {"food": 30}
+    assert search(page, "kiwi ", filters={"year": "2002"})["total"] == 10

@@ -195,11 +195,13 @@ def _firms(text: str, found: _Found) -> None:
 def _lookup(text: str, table: dict[str, str]) -> list[tuple[int, int, str]]:
     """Longest matches of up to four capitalised tokens against a name table."""
     tokens = list(_TOKEN.finditer(text))
+    firsts = _first_words(table)
     out = []
     i = 0
     while i < len(tokens):
         hit = None
-        if tokens[i].group()[0].isupper():
+        word = tokens[i].group()
+        if word[0].isupper() and (word in firsts or word.removesuffix("'s").removesuffix("’s") in firsts):
             for j in range(min(len(tokens), i + 4) - 1, i - 1, -1):
                 end = tokens[j].end()
                 key = text[tokens[i].start():end]
@@ -215,6 +217,18 @@ def _lookup(text: str, table: dict[str, str]) -> list[tuple[int, int, str]]:
         else:
             i += 1
     return out
+
+
+_FIRSTS: dict[int, tuple[dict[str, str], frozenset[str]]] = {}
+
+
+def _first_words(table: dict[str, str]) -> frozenset[str]:
+    """The first word of every name in ``table`` (a cheap pre-check before building keys)."""
+    cached = _FIRSTS.get(id(table))
+    if cached is None or cached[0] is not table:
+        cached = (table, frozenset(k.split()[0] for k in table if k))
+        _FIRSTS[id(table)] = cached
+    return cached[1]
 
 
 def _spaced(text: str, start: int, end: int) -> bool:

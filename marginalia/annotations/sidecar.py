@@ -19,6 +19,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Problem
+from ..yamlio import compose
 from .model import (
     ENTITY_TYPES,
     MOTIVATIONS,
@@ -77,12 +78,9 @@ def load_sidecar(path: str | pathlib.Path) -> tuple[AnnotationSet, list[Problem]
 def parse_sidecar(text: str, path: str) -> tuple[AnnotationSet, list[Problem]]:
     """Validate sidecar text; ``path`` is only used to locate problems."""
     reader = _Reader(path)
-    try:
-        root = yaml.compose(text, Loader=_NoAliasLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        return AnnotationSet(path), [Problem(path, line, col, f"invalid YAML: {exc.problem}")]
+    root, problems = compose(text, path)  # libyaml, with aliases and custom tags refused
+    if problems:
+        return AnnotationSet(path), problems
     if root is None:
         return AnnotationSet(path), []
     fields = reader.fields(root, TOP_FIELDS, "sidecar file")
@@ -91,19 +89,6 @@ def parse_sidecar(text: str, path: str) -> tuple[AnnotationSet, list[Problem]]:
     reader.check_ids([a.id for a in annotations], fields.get("annotations"))
     reader.check_ids([f.id for f in figures], fields.get("figures"))
     return AnnotationSet(path, annotations, figures), reader.problems
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """A safe loader that refuses aliases (``*name``) entirely."""
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        """Refuse an alias before it can be expanded."""
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not allowed in sidecars",
-                event.start_mark)
-        return super().compose_node(parent, index)
 
 
 class _Reader:

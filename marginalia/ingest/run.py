@@ -26,6 +26,9 @@ from .escape import plain_paragraphs, render_body
 from .manifest import Manifests
 from .slug import unique_slug
 from .store import ContentIndex, Existing, is_edited, write_atomic
+from .suggestions import sidecar_text
+
+SUFFIX = ".annotations.yaml"
 
 EDITED = "edited since import; skipped (use --force to overwrite)"
 
@@ -37,6 +40,7 @@ class ImportReport:
     written: list[str] = dataclasses.field(default_factory=list)
     unchanged: list[str] = dataclasses.field(default_factory=list)
     skipped_edited: list[str] = dataclasses.field(default_factory=list)
+    suggested: list[str] = dataclasses.field(default_factory=list)  # new suggestion sidecars
     json_items: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     problems: list[Problem] = dataclasses.field(default_factory=list)
 
@@ -52,7 +56,7 @@ class Loaded:
 
 
 def run_import(paths: list[Path], *, site: Path, force: bool = False,
-               as_json: bool = False) -> ImportReport:
+               as_json: bool = False, suggest: bool = True) -> ImportReport:
     """Import ``paths`` into ``site``/content (or describe them as JSON)."""
     site = _check_site(Path(site))
     sources = discover([Path(p) for p in paths])
@@ -66,7 +70,7 @@ def run_import(paths: list[Path], *, site: Path, force: bool = False,
         body = render_body(item.draft.blocks)
         if as_json:
             report.json_items.append(_json_item(item, target, body, report))
-        if as_json or _write(item, site, target, existing, body, force, report):
+        if as_json or _write(item, site, target, existing, body, force, report, suggest):
             _report_notes(item, report)
     report.problems.sort()
     return report
@@ -151,7 +155,7 @@ def _source_fields(item: Loaded) -> dict[str, str]:
 
 
 def _write(item: Loaded, site: Path, target: str, existing: Existing | None, body: str,
-           force: bool, report: ImportReport) -> bool:
+           force: bool, report: ImportReport, suggest: bool = True) -> bool:
     """Write one content file unless it is unchanged or was edited by hand (then False)."""
     text = render_file(front_matter(item.draft, _source_fields(item)), body)
     if existing is not None and existing.text == text:
@@ -164,7 +168,21 @@ def _write(item: Loaded, site: Path, target: str, existing: Existing | None, bod
     else:
         write_atomic(site / target, text.encode("utf-8"))
         report.written.append(target)
+    if suggest:
+        _write_suggestions(item, site, target, report)
     return True
+
+
+def _write_suggestions(item: Loaded, site: Path, target: str, report: ImportReport) -> None:
+    """Write the suggestions sidecar beside a new article; an existing sidecar is a person's: kept."""
+    side = site / target.removesuffix(".md")
+    side = side.with_name(side.name + SUFFIX)
+    if side.exists() or side.is_symlink():
+        return
+    text = sidecar_text(_suggestions(item, report))
+    if text is not None:
+        write_atomic(side, text.encode("utf-8"))
+        report.suggested.append(side.relative_to(site).as_posix())
 
 
 def _json_item(item: Loaded, target: str, body: str, report: ImportReport) -> dict[str, Any]:

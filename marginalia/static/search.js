@@ -245,6 +245,7 @@
     return load("d/" + Math.floor(id / meta.docsPerShard).toString(36)).then(function (rows) {
       var row = rows[id % meta.docsPerShard];
       var url = row[0].slice(-1) === "/" ? row[0] + "index.html" : row[0];
+      if (/^[a-z][a-z0-9+.-]*:|^\/\//i.test(url)) url = "./" + url;  // index URLs are relative: never a scheme
       var r = new Reader(row[5]), values = meta.dims.map(function () {
         var n = r.int(), vals = [];
         for (var i = 0; i < n; i++) vals.push(r.int());
