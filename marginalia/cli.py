@@ -111,14 +111,14 @@ def main(argv: Sequence[str]) -> int:
 def _run(args: argparse.Namespace) -> int:
     from . import commands
 
-    site = (args.site if getattr(args, "site", None) else default_site()) if args.command != "init" else None
+    if args.command == "init":
+        return commands.init(args.dir)
+    site: pathlib.Path = args.site or default_site()
     if args.command == "build":
         return commands.build(site, output=args.output, base_url=args.base_url, strict=args.strict,
                               quiet=args.quiet, clean=args.clean, jobs=args.jobs)
     if args.command == "import":
         return commands.import_(site, args.paths, as_json=args.json, force=args.force, suggest=args.suggest)
-    if args.command == "init":
-        return commands.init(args.dir)
     if args.command == "serve":
         return commands.serve(site, host=args.host, port=args.port, output=args.output)
     if args.command == "pack":

@@ -169,8 +169,8 @@ def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendere
         else:
             pages.keys[url] = pages.article_key(index)
             yield url, None
-    for result in rendered:
-        report.warnings.extend(result.problems if result else ())
+    for done_result in rendered:
+        report.warnings.extend(done_result.problems if done_result else ())
     clock.lap("articles")
     for job in site_jobs(pages, [r for r in rendered if r is not None]):
         yield from _job_files(job, previous, output)

@@ -137,9 +137,8 @@ def _compose(text: str, loader_class: type = _Loader) -> yaml.Node | None:
         if isinstance(event, yaml.DocumentStartEvent):
             docs += 1
             if docs > 1:
-                mark = event.start_mark
-                raise _Refused("more than one YAML document", "keep a single document",
-                               mark.line, mark.column)
+                line, col = _position(event)
+                raise _Refused("more than one YAML document", "keep a single document", line, col)
     loader = loader_class(text)
     try:
         return loader.get_single_node()  # type: ignore[no-any-return]
@@ -149,12 +148,17 @@ def _compose(text: str, loader_class: type = _Loader) -> yaml.Node | None:
 
 def _check_event(event: yaml.Event, count: int) -> None:
     """Refuse the YAML features an archive never needs and an attacker would use."""
-    mark = event.start_mark
+    line, col = _position(event)
     if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-        raise _Refused("YAML anchors and aliases are not allowed",
-                       "write the value out in full", mark.line, mark.column)
+        raise _Refused("YAML anchors and aliases are not allowed", "write the value out in full", line, col)
     tag = getattr(event, "tag", None)
     if tag and tag != "!" and not tag.startswith("tag:yaml.org,2002:"):
-        raise _Refused(f"YAML tag {tag} is not allowed", "remove the tag", mark.line, mark.column)
+        raise _Refused(f"YAML tag {tag} is not allowed", "remove the tag", line, col)
     if count > _MAX_NODES:
-        raise _Refused("YAML document is too large", "split it up", mark.line, mark.column)
+        raise _Refused("YAML document is too large", "split it up", line, col)
+
+
+def _position(event: yaml.Event) -> tuple[int, int]:
+    """0-based (line, column) where an event starts."""
+    mark = event.start_mark
+    return (mark.line, mark.column) if mark is not None else (0, 0)
