@@ -20,8 +20,8 @@ from .annotations.anchor import AnchorResult
 from .annotations.model import AnnotationSet
 from .annotations.render import AnnotationExtension
 from .annotations.sidecar import SUFFIX, parse_sidecar
-from .errors import Problem
-from .library import read_article
+from .errors import Problem, SiteError
+from .library import decode_content, read_article
 from .markup import Renderer
 from .model import Article
 
@@ -79,10 +79,12 @@ def load_source(site: pathlib.Path, path: pathlib.Path) -> Source:
     annotations = AnnotationSet(side.relative_to(site).as_posix())
     if side.is_file():
         try:
-            text = side.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems = [*problems, Problem(annotations.path, 1, 1, f"cannot read sidecar: {exc}",
-                                           "save it as UTF-8 YAML")]
+            text, problem = decode_content(side.read_bytes(), annotations.path)
+        except OSError as exc:
+            text, problem = "", Problem(annotations.path, 1, 1, f"cannot read sidecar: {exc.strerror}",
+                                        "check that the file is readable")
+        if problem is not None:
+            problems = [*problems, problem]
         else:
             annotations, side_problems = parse_sidecar(text, annotations.path)
             problems = [*problems, *side_problems]
@@ -104,16 +106,21 @@ class ArticleRenderer:
         root = "../" * url.count("/")
 
         def entity_url(kind: str, name: str) -> str | None:
-            from .slugs import slugify
+            from .slugs import group_slug
 
             plural = KIND_OF_ENTITY.get(kind, "")
-            return f"{root}{plural}/{slugify(name)}/index.html" if plural in self.taxonomies else None
+            return f"{root}{plural}/{group_slug(name)}/index.html" if plural in self.taxonomies else None
 
         result = AnchorResult(source.annotations.path)
         self.extension.entity_url = entity_url
         self.extension.use(shown(source.annotations), result)
-        html, text = self.markup.render(source.article.body)
-        page = self.page(index, html)
+        try:
+            html, text = self.markup.render(source.article.body)
+            page = self.page(index, html)
+        except RecursionError:  # Python-Markdown recurses once per level of nesting
+            raise SiteError([Problem(source.rel, source.article.body_line, 1,
+                                     "the Markdown nests too deeply to render (hundreds of levels of "
+                                     "lists, quotes or emphasis)", "flatten the nesting")]) from None
         return Rendered(page, text, _mentions(result), tuple(result.problems))
 
 

@@ -125,5 +125,6 @@ def check(site: pathlib.Path) -> int:
     print_warnings(report.warnings)
     if problems:
         raise SiteError(problems)
-    print(f"Checked {report.articles} articles: front matter, annotations and every internal link are fine.")
+    print(f"Checked {report.articles} articles: front matter, annotations, every internal link, anchor and asset "
+          "are fine.")
     return 0

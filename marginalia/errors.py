@@ -47,6 +47,10 @@ class SiteError(Exception):
         self.problems = sorted(problems)
         super().__init__("\n".join(p.format() for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[SiteError], tuple[list[Problem]]]:
+        """Pickle by problems, so an error raised in a worker process arrives whole."""
+        return (SiteError, (self.problems,))
+
 
 class Problems:
     """A collector: ``add`` problems as a stage finds them, ``raise_if_any`` at the end."""

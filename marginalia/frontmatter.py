@@ -11,14 +11,19 @@ import datetime as dt
 import re
 from typing import Any
 
+import yaml
+
 from .config import did_you_mean
 from .errors import Problem
 from .model import ENTITY_KINDS, Article, EntityRef, License, Source
+from .paths import path_problem
+from .slugs import WINDOWS_RESERVED
+from .urls import URL_HINT, url_problem
 from .yamlio import Located, load_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset({"index", "page", "assets", "search", "tags", "archive", "credits",
-                            "timeline", "editor", "undated", "con", "prn", "aux", "nul"} | set(ENTITY_KINDS))
+                            "timeline", "editor", "undated"} | set(ENTITY_KINDS) | WINDOWS_RESERVED)
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -91,7 +96,7 @@ class _Checker:
                                              f"add a line '{key}: …' to the front matter"))
             return ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
+            value = self.raw((key,), value)
         if not isinstance(value, str):
             self.fail((key,), f"'{key}' must be text, not a {type(value).__name__}",
                       f"write it as {key}: \"…\"")
@@ -99,6 +104,11 @@ class _Checker:
         if required and not value.strip():
             self.fail((key,), f"'{key}' is empty", f"give the article a {key}")
         return value.strip()
+
+    def raw(self, keys: tuple[str | int, ...], value: Any) -> str:
+        """A scalar as written in the file: "1.10" stays "1.10", "0x1F" stays "0x1F"."""
+        node = self.located.at(*keys).node
+        return node.value if isinstance(node, yaml.ScalarNode) else str(value)
 
     def flag(self, key: str) -> bool:
         value = self.data.get(key, False)
@@ -156,8 +166,8 @@ class _Checker:
             return ()
         out: list[str] = []
         for i, item in enumerate(value):
-            if isinstance(item, (str, int)) and not isinstance(item, bool) and str(item).strip():
-                out.append(str(item).strip())
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool) and str(item).strip():
+                out.append(self.raw((key, i), item).strip())
             else:
                 self.fail((key, i), f"item {i + 1} of '{key}' must be a non-empty name", f"got {item!r}")
         return tuple(dict.fromkeys(out))
@@ -205,10 +215,12 @@ class _Checker:
         for k, v in value.items():
             if k not in allowed:
                 self.fail((key, k), f"unknown field '{k}' in '{key}'", did_you_mean(str(k), allowed))
-            elif not isinstance(v, (str, int)) or isinstance(v, bool):
+            elif not isinstance(v, (str, int, float)) or isinstance(v, bool):
                 self.fail((key, k), f"'{key}.{k}' must be text", f"got {v!r}")
+            elif k == "url" and url_problem(str(v)):
+                self.fail((key, k), f"'{key}.url': {url_problem(str(v))}", URL_HINT)
             else:
-                out[k] = str(v)
+                out[k] = self.raw((key, k), v)
         return out
 
     def license(self) -> License | None:
@@ -223,6 +235,9 @@ class _Checker:
 
     def source(self) -> Source | None:
         value = self.mapping("source", ("path", "sha256", "name", "url"))
+        if value and value.get("path") and path_problem(value["path"]):
+            self.fail(("source", "path"), f"'source.path': {path_problem(value['path'])}",
+                      "give the raw file's path relative to the site, e.g. sources/wire/story.txt")
         return None if value is None else Source(**value)
 
     def extra(self) -> tuple[tuple[str, Any], ...]:

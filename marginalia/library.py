@@ -8,6 +8,7 @@ articles claiming one URL are an error naming both. Reads ``content/`` only.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import os
 import pathlib
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from .errors import Problem, Problems
 from .frontmatter import parse_article
 from .model import ENTITY_KINDS, Article, Config, EntityRef
-from .slugs import slugify
+from .slugs import group_slug
 
 CONTENT_DIR = "content"
 MAX_CONTENT_BYTES = 20 * 1024 * 1024
@@ -42,10 +43,11 @@ class Library:
     articles: tuple[Article, ...]
     urls: tuple[str, ...]
     groups: dict[str, tuple[Group, ...]]
+    merged: tuple[Problem, ...] = ()  # warnings: different names that share one group page
 
     def group_url(self, kind: str, name: str) -> str | None:
         """The URL of the group page for ``name`` (None when there is none)."""
-        slug = slugify(name)
+        slug = group_slug(name)
         for g in self.groups.get(kind, ()):
             if g.slug == slug:
                 return g.url
@@ -89,15 +91,34 @@ def read_article(site: pathlib.Path, path: pathlib.Path) -> tuple[Article | None
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(rel, 0, 0, f"cannot read file: {exc.strerror}", "")]
-    if b"\x00" in raw:
-        return None, [Problem(rel, 1, 1, "binary file in content/", "content files are UTF-8 Markdown")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        return None, [Problem(rel, line, 1, "file is not UTF-8",
-                              "save it as UTF-8, or re-import the raw article with 'build.py import'")]
+    text, problem = decode_content(raw, rel)
+    if problem is not None:
+        return None, [problem]
     return parse_article(text, rel, path.stem)
+
+
+# A byte-order mark says what a file is, even when its bytes hold NULs (UTF-16 "Unicode" from Notepad).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"), (codecs.BOM_UTF8, "utf-8"))
+
+
+def decode_content(raw: bytes, rel: str) -> tuple[str, Problem | None]:
+    """A content or sidecar file's text: UTF-8, or UTF-16/32 with a byte-order mark."""
+    encoding, start = "utf-8", 0
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            encoding, start = name, len(bom)
+            break
+    try:
+        text = raw[start:].decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[:start + exc.start].count(b"\n" if encoding == "utf-8" else "\n".encode(encoding)) + 1
+        return "", Problem(rel, line, 1, f"file is not valid {encoding.upper()}",
+                           "save it as UTF-8, or re-import the raw article with 'build.py import'")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return "", Problem(rel, line, 1, "binary file (NUL byte) in content/", "content files are UTF-8 text")
+    return text, None
 
 
 def load_library(site: pathlib.Path, config: Config, articles: Iterable[Article] | None = None) -> Library:
@@ -135,23 +156,28 @@ def assemble(articles: Sequence[Article], config: Config, found: Problems | None
         claimed[url] = a
     found.raise_if_any()
     groups: dict[str, tuple[Group, ...]] = {}
+    merged: list[Problem] = []
     for kind in config.taxonomies:
-        groups[kind] = _name_groups(kind, published)
+        groups[kind], clashes = _name_groups(kind, published)
+        merged.extend(clashes)
     groups["years"], groups["months"] = _date_groups(published)
-    return Library(tuple(published), tuple(urls), groups)
+    return Library(tuple(published), tuple(urls), groups, tuple(merged))
 
 
-def _name_groups(kind: str, articles: Sequence[Article]) -> tuple[Group, ...]:
-    """One group per distinct tag or entity name (by slug), sorted by name."""
+def _name_groups(kind: str, articles: Sequence[Article]) -> tuple[tuple[Group, ...], list[Problem]]:
+    """One group per distinct tag or entity name (by slug), sorted by name; a warning for each
+    name that shares its slug with a different one ("C++" and "C" are both listed on tags/c/)."""
     members: dict[str, list[int]] = {}
     names: dict[str, str] = {}
     refs: dict[str, list[EntityRef]] = {}
+    spellings: dict[str, dict[str, tuple[str, str]]] = {}  # slug -> {folded name: (name, first path)}
     for i, a in enumerate(articles):
         items: Iterable[str | EntityRef] = a.tags if kind == "tags" else a.entities_of(kind)
         for item in items:
             name = item if isinstance(item, str) else item.name
-            slug = slugify(name) or "unnamed"
+            slug = group_slug(name)
             names.setdefault(slug, name)
+            spellings.setdefault(slug, {}).setdefault(" ".join(name.split()).casefold(), (name, a.path))
             if not members.setdefault(slug, []) or members[slug][-1] != i:
                 members[slug].append(i)
             if isinstance(item, EntityRef):
@@ -163,7 +189,20 @@ def _name_groups(kind: str, articles: Sequence[Article]) -> tuple[Group, ...]:
         wikidata = next((r.wikidata for r in entity_refs if r.wikidata), "")
         out.append(Group(kind, slug, names[slug], f"{kind}/{slug}/index.html",
                          tuple(members[slug]), roles, wikidata))
-    return tuple(out)
+    return tuple(out), _merge_warnings(kind, spellings)
+
+
+def _merge_warnings(kind: str, spellings: dict[str, dict[str, tuple[str, str]]]) -> list[Problem]:
+    """A warning per name listed on the page of a different name with the same slug."""
+    noun = {"tags": "tag", "people": "person", "organizations": "organisation", "places": "place"}.get(kind, kind)
+    problems = []
+    for slug, seen in sorted(spellings.items()):
+        (first, first_path), *others = seen.values()
+        for name, path in others:
+            problems.append(Problem(path, 0, 0, severity="warning", message=(
+                f"{noun} '{name}' shares the page {kind}/{slug}/ with '{first}' ({first_path}); "
+                "both are listed there"), hint="if they are different, rename one so their slugs differ"))
+    return problems
 
 
 def _date_groups(articles: Sequence[Article]) -> tuple[tuple[Group, ...], tuple[Group, ...]]:

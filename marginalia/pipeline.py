@@ -67,6 +67,7 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
         library = assemble([s.article for s, _key in sources if s.article is not None], config)
         env.globals["feed_links"] = FeedIndex(library, config).links
         report.warnings.extend(publishing_warnings(config))
+        report.warnings.extend(library.merged)
         load_templates(env, _templates_needed(library), site)
         report.articles = len(library.articles)
         pages = Pages(site, config, env, library, TemplateKeys(env),

@@ -4,7 +4,7 @@ Input: a site folder. It builds into a scratch folder (so ``output/`` never
 holds a preview built for ``http://127.0.0.1``), serves it with a threaded
 ``http.server``, watches ``content/``, ``layouts/`` and ``config.yaml`` with
 ``watchfiles`` and rebuilds. Served HTML pages (never the files on disk) get
-a small script that polls ``/__marginalia/version`` and reloads the page after
+a small script that listens to ``/__marginalia/events`` and reloads the page after
 a good build, or shows the errors of a failed one over the page while the
 last good site keeps being served.
 """
@@ -34,7 +34,9 @@ WATCHED = ("content", "layouts")
 PLACEHOLDER = b'<!DOCTYPE html><html lang="en"><meta charset="utf-8"><title>Building</title><body></body></html>'
 LIVE_JS = """(function () {
   "use strict";
-  var live = window.MARGINALIA_LIVE || {version: -1}, box = null;
+  // The version comes in a data- attribute: the pages' Content-Security-Policy refuses inline scripts.
+  var me = document.currentScript, box = null;
+  var live = window.MARGINALIA_LIVE = {version: me ? Number(me.getAttribute("data-version")) : -1};
   // A service worker from an earlier visit would answer with stale pages.
   if (navigator.serviceWorker) navigator.serviceWorker.getRegistrations().then(function (all) {
     all.forEach(function (r) { r.unregister(); });
@@ -56,14 +58,13 @@ LIVE_JS = """(function () {
     }
     box.querySelector("pre").textContent = error;
   }
-  function poll() {
-    fetch("/__marginalia/version", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (s.version !== live.version) { location.reload(); return; }
-      overlay(s.error);
-      setTimeout(poll, 200);
-    }, function () { setTimeout(poll, 1000); });
-  }
-  poll();
+  // The server pushes the build state at once and after every build; EventSource reconnects by itself.
+  var events = new EventSource("/__marginalia/events");
+  events.onmessage = function (message) {
+    var state = JSON.parse(message.data);
+    if (state.version !== live.version) { events.close(); location.reload(); return; }
+    overlay(state.error);
+  };
 })();
 """
 
@@ -77,6 +78,7 @@ class Preview:
         self.scratch = None if output else pathlib.Path(tempfile.mkdtemp(prefix="marginalia-serve-"))
         self.output = output.absolute() if output else pathlib.Path(str(self.scratch), "site")
         self.version, self.error = 0, ""
+        self.changed = threading.Condition()
         self.log = log or (lambda text: print(text, file=sys.stderr, flush=True))
         self.building = threading.Lock()
         self.stopping = threading.Event()
@@ -112,12 +114,26 @@ class Preview:
                 return self._failed("".join(traceback.format_exception(exc)))
             for line in collapse_warnings(report.warnings):
                 self.log(line)
-            self.version, self.error = self.version + 1, ""
+            self._publish(self.version + 1, "")
             self.log(f"Built {report.articles} articles in {time.perf_counter() - started:.2f}s; serving {self.url}")
             return True
 
+    def state(self) -> dict[str, object]:
+        """What the page needs to know: the build's number and its error, if it failed."""
+        return {"version": self.version, "error": self.error}
+
+    def _publish(self, version: int, error: str) -> None:
+        with self.changed:
+            self.version, self.error = version, error
+            self.changed.notify_all()
+
+    def wait_for_change(self, seen: dict[str, object], timeout: float) -> None:
+        """Block until the state differs from ``seen``, the preview stops, or ``timeout`` passes."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.state() != seen or self.stopping.is_set(), timeout)
+
     def _failed(self, text: str) -> bool:
-        self.error = text
+        self._publish(self.version, text)
         self.log(text + "\nBuild failed; still serving the last good build.")
         return False
 
@@ -135,6 +151,8 @@ class Preview:
     def close(self) -> None:
         """Stop serving and watching; remove the scratch folder."""
         self.stopping.set()
+        with self.changed:
+            self.changed.notify_all()
         self.server.shutdown()
         self.server.server_close()
         with self.building:
@@ -154,8 +172,7 @@ def _relative(path: pathlib.Path, site: pathlib.Path) -> str:
 
 def inject(html: bytes, version: int) -> bytes:
     """``html`` with the live-reload script before ``</body>`` (served responses only)."""
-    tag = (f'<script>window.MARGINALIA_LIVE={{"version":{version}}};</script>'
-           f'<script src="{LIVE}live.js"></script>').encode()
+    tag = f'<script src="{LIVE}live.js" data-version="{version}"></script>'.encode()
     end = html.lower().rfind(b"</body>")
     return html[:end] + tag + html[end:] if end >= 0 else html + tag
 
@@ -170,8 +187,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
         if path == LIVE + "version":
-            state = {"version": self.preview.version, "error": self.preview.error}
-            return self._send(200, json.dumps(state).encode(), "application/json")
+            return self._send(200, json.dumps(self.preview.state()).encode(), "application/json")
+        if path == LIVE + "events":
+            return self._events()
         if path == LIVE + "live.js":
             return self._send(200, LIVE_JS.encode(), "text/javascript; charset=utf-8")
         file = pathlib.Path(self.translate_path(path))
@@ -188,6 +206,22 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         page = self.preview.output / "404.html"
         html = page.read_bytes() if page.is_file() else PLACEHOLDER
         self._send(404, inject(html, self.preview.version), "text/html; charset=utf-8")
+
+    def _events(self) -> None:
+        """Server-sent events: the build state now and after every build; a comment keeps it open."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        sent: dict[str, object] | None = None
+        try:
+            while not self.preview.stopping.is_set():
+                state = self.preview.state()
+                self.wfile.write(f"data: {json.dumps(state)}\n\n".encode() if state != sent else b": ping\n\n")
+                self.wfile.flush()
+                sent = state
+                self.preview.wait_for_change(sent, timeout=15)
+        except OSError:
+            pass  # the page was closed or reloaded
 
     def _send(self, code: int, body: bytes, content_type: str) -> None:
         self.send_response(code)

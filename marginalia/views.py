@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .dates import month_name
 from .library import Group, Library
 from .model import ENTITY_KINDS, ENTITY_LABELS, Article, Config
-from .slugs import slugify
+from .slugs import group_slug
 
 if TYPE_CHECKING:
     from .articles import Mention
@@ -109,7 +109,7 @@ def passages_by_entity(library: Library, mentions: Mentions) -> dict[tuple[str, 
         for m in mentions.get(article.path, ()):
             if m.kind == "quote" and not m.name:
                 continue
-            out.setdefault((m.kind, slugify(m.name)), []).append({
+            out.setdefault((m.kind, group_slug(m.name)), []).append({
                 "item": Item(article, library.urls[index]), "passage": m.passage,
                 "url": f"{library.urls[index]}#{m.anchor}"})
     return out

@@ -20,6 +20,7 @@ import shutil
 from collections.abc import Iterable
 
 from .errors import Problem, SiteError
+from .slugs import WINDOWS_RESERVED
 
 _BAD_SEGMENT = re.compile(r"^(?:\.{1,2}|)$|[\x00-\x1f\\:*?\"<>|]")
 _RENAME_EXCHANGE = 2
@@ -40,6 +41,8 @@ def check_path(rel: str) -> str | None:
     for segment in rel.split("/"):
         if _BAD_SEGMENT.search(segment) or len(segment) > 255:
             return f"unsafe path segment {segment!r}"
+        if segment.split(".")[0].lower() in WINDOWS_RESERVED or segment.endswith((".", " ")):
+            return f"path segment {segment!r} cannot be a file name on Windows"
     return None
 
 
@@ -129,6 +132,8 @@ def _fill(staging: pathlib.Path, old: pathlib.Path, files: Files,
 
 def _link(source: pathlib.Path, target: pathlib.Path) -> bool:
     """Hard-link an unchanged file (keeps its mtime); False where links are not possible."""
+    if source.is_symlink():  # never carry a link (to who knows where) into the new site
+        return False
     try:
         os.link(source, target)
     except OSError:

@@ -16,6 +16,10 @@ import yaml
 from .errors import Problem
 
 _MAX_NODES = 200_000
+MAX_DEPTH = 50
+# Plain data only: no !!binary, !!set, !!python/… (a constructor error or worse).
+_CORE_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "seq", "map",
+                                                              "timestamp"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,25 +86,15 @@ _Loader.yaml_implicit_resolvers = {
 
 def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Located, list[Problem]]:
     """Parse ``text``; return (data, located view, problems). Never raises."""
-    try:
-        node = _compose(text)
-    except yaml.MarkedYAMLError as exc:
-        # Point at where the broken construct starts (an unclosed quote, say), not at the file's end.
-        mark = exc.context_mark or exc.problem_mark
-        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
-        col = (mark.column + 1) if mark else 1
-        msg = f"invalid YAML: {exc.problem}" + (f" {exc.context}" if exc.context else "")
-        return None, Located(path, None, line_offset), [
-            Problem(path, line, col, msg, "check indentation, colons and quotes on this line")]
-    except _Refused as exc:
-        line, col = exc.line + 1 + line_offset, exc.col + 1
-        return None, Located(path, None, line_offset), [Problem(path, line, col, str(exc), exc.hint)]
-    if node is None:
-        return None, Located(path, None, line_offset), []
+    node, problems = _compose_located(text, path, line_offset, _Loader)
+    if node is not None and not problems:
+        problems = _duplicate_keys(node, path, line_offset)
+    if problems or node is None:
+        return None, Located(path, None, line_offset), problems
     loader = _Loader("")
     try:
         data = loader.construct_document(node)
-    except yaml.YAMLError as exc:  # e.g. an unhashable key
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError) as exc:  # e.g. an unhashable key
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         return None, Located(path, node, line_offset), [
@@ -118,22 +112,46 @@ class _Refused(Exception):
 
 def compose(text: str, path: str, line_offset: int = 0) -> tuple[yaml.Node | None, list[Problem]]:
     """Compose ``text`` into nodes (YAML dates resolved as dates), refusing what load_yaml refuses."""
+    return _compose_located(text, path, line_offset, _Base)
+
+
+def _compose_located(text: str, path: str, line_offset: int, loader_class: type
+                     ) -> tuple[yaml.Node | None, list[Problem]]:
+    """:func:`_compose` with every failure turned into one located problem."""
+    hint = "check indentation, colons and quotes on this line"
     try:
-        return _compose(text, _Base), []
+        return _compose(text, loader_class), []
     except yaml.MarkedYAMLError as exc:
+        # Point at where the broken construct starts (an unclosed quote, say), not at the file's end.
         mark = exc.context_mark or exc.problem_mark
         line, col = ((mark.line + 1 + line_offset), mark.column + 1) if mark else (line_offset + 1, 1)
         msg = f"invalid YAML: {exc.problem}" + (f" {exc.context}" if exc.context else "")
-        return None, [Problem(path, line, col, msg, "check indentation, colons and quotes on this line")]
+        return None, [Problem(path, line, col, msg, hint)]
     except _Refused as exc:
         return None, [Problem(path, exc.line + 1 + line_offset, exc.col + 1, str(exc), exc.hint)]
+    except yaml.reader.ReaderError as exc:  # a control character such as NUL
+        before = text[:max(0, exc.position)]
+        line, col = before.count("\n") + 1 + line_offset, len(before) - before.rfind("\n")
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return None, [Problem(path, line, col, f"invalid YAML: control character U+{code:04X} is not allowed",
+                              "remove control characters (NUL, escape …) from the text")]
+    except (yaml.YAMLError, RecursionError) as exc:
+        return None, [Problem(path, line_offset + 1, 1, f"invalid YAML: {exc}", hint)]
 
 
 def _compose(text: str, loader_class: type = _Loader) -> yaml.Node | None:
-    """Compose one document, refusing anchors, aliases, custom tags and huge inputs."""
-    docs = 0
+    """Compose one document, refusing anchors, aliases, custom tags, deep nesting and huge inputs."""
+    docs = depth = 0
     for count, event in enumerate(yaml.parse(text, Loader=loader_class)):
         _check_event(event, count)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, col = _position(event)
+                raise _Refused(f"YAML nested more than {MAX_DEPTH} levels deep",
+                               "front matter and annotations need only a few levels", line, col)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
         if isinstance(event, yaml.DocumentStartEvent):
             docs += 1
             if docs > 1:
@@ -152,10 +170,33 @@ def _check_event(event: yaml.Event, count: int) -> None:
     if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
         raise _Refused("YAML anchors and aliases are not allowed", "write the value out in full", line, col)
     tag = getattr(event, "tag", None)
-    if tag and tag != "!" and not tag.startswith("tag:yaml.org,2002:"):
-        raise _Refused(f"YAML tag {tag} is not allowed", "remove the tag", line, col)
+    if tag and tag != "!" and tag not in _CORE_TAGS:
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        raise _Refused(f"YAML tag {shown} is not allowed", "remove the tag; write plain text, numbers and lists",
+                       line, col)
     if count > _MAX_NODES:
         raise _Refused("YAML document is too large", "split it up", line, col)
+
+
+def _duplicate_keys(root: yaml.Node, path: str, line_offset: int) -> list[Problem]:
+    """A key given twice in one mapping would silently drop the first value: refuse it."""
+    problems: list[Problem] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        mark = key.start_mark
+                        problems.append(Problem(path, mark.line + 1 + line_offset, mark.column + 1,
+                                                f"'{key.value}' is given twice", "keep one of the two values"))
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return problems
 
 
 def _position(event: yaml.Event) -> tuple[int, int]:

@@ -131,3 +131,31 @@ def test_counts_of_a_complete_word_include_years(page: Any) -> None:
     assert counts["year"] == {"2001": 10, "2002": 10, "2003": 10}
     assert counts["tag"] == {"food": 30}
     assert search(page, "kiwi ", filters={"year": "2002"})["total"] == 10
+
+
+def test_date_order_of_a_common_word(page: Any) -> None:
+    newest = search(page, "weather ", sort="newest")
+    oldest = search(page, "weather ", sort="oldest")
+    everything = search(page, "weather ", want=300)
+    ids = sorted(everything["ids"])
+    assert newest["ids"] == ids[::-1][:10] and oldest["ids"] == ids[:10]
+    assert newest["total"] == oldest["total"] == 260
+
+
+def test_a_common_word_loads_a_bounded_amount(chromium: Any, tmp_path: pathlib.Path) -> None:
+    root = make_site(tmp_path, docs())
+    fresh = chromium.new_page()
+    fresh.goto((root / "search/index.html").as_uri())
+    fresh.wait_for_selector("#search-app[data-state=idle]")
+    res = search(fresh, "weather ")
+    assert res["total"] == 260
+    loaded = fresh.evaluate("window.__marginaliaSearch.loaded()")
+    kinds = {key.split("/")[0] for key in loaded}
+    assert kinds <= {"meta", "v", "t", "d", "f"}, loaded  # no chunk (p/) and no forward (w/) file
+    assert "f/tag" not in loaded  # counts came from the stem record
+    assert len([k for k in loaded if k.startswith("d/")]) <= 10
+    search(fresh, "weather ", want=20)
+    assert not any(k.startswith("p/") for k in fresh.evaluate("window.__marginaliaSearch.loaded()"))
+    search(fresh, "weather ", want=150)  # beyond the top block of 100: now the chunk is read
+    assert any(k.startswith("p/") for k in fresh.evaluate("window.__marginaliaSearch.loaded()"))
+    fresh.close()

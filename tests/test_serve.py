@@ -54,7 +54,7 @@ def test_served_pages_get_the_live_script_and_files_on_disk_do_not(preview) -> N
     server, _site, _logged = preview
     status, body, kind = fetch(server.url + ARTICLE)
     assert status == 200 and kind.startswith("text/html")
-    assert b'<script src="/__marginalia/live.js"></script></body>' in body
+    assert b'<script src="/__marginalia/live.js" data-version="1"></script></body>' in body
     assert b"__marginalia" not in (server.output / ARTICLE).read_bytes()
     status, css, _ = fetch(server.url + "assets/style.css")
     assert status == 200 and css == (server.output / "assets/style.css").read_bytes()
@@ -87,7 +87,7 @@ def test_an_edit_reloads_the_open_page_within_a_second(preview, chromium) -> Non
     page.evaluate("window.notReloadedYet = true")
     saved = time.perf_counter()
     (site / "content/first.md").write_text(article("Edited headline", "2020-01-02", "Hello."), encoding="utf-8")
-    page.wait_for_function("document.querySelector('h1').textContent === 'Edited headline'", timeout=5000)
+    page.wait_for_selector("h1:text-is('Edited headline')", timeout=5000)  # no eval: the pages' CSP forbids it
     elapsed = time.perf_counter() - saved
     assert page.evaluate("window.notReloadedYet === undefined")  # a real reload, not a patch
     assert elapsed < 1.0, f"the page reloaded {elapsed:.2f}s after the edit"
@@ -106,7 +106,7 @@ def test_build_errors_show_over_the_page_and_clear_when_fixed(preview, chromium)
     assert overlay.get_attribute("role") == "alert"
     assert page.locator("h1").inner_text() == "First headline"  # the last good page stays readable
     (site / "content/second.md").write_text(article("Second, fixed", "2020-01-03"), encoding="utf-8")
-    page.wait_for_function("!document.getElementById('marginalia-build-error')", timeout=5000)
+    page.wait_for_selector("#marginalia-build-error", state="detached", timeout=5000)
     page.close()
 
 

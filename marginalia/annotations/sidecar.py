@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import pathlib
 import re
 from collections.abc import Callable
@@ -19,6 +20,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Problem
+from ..urls import URL_HINT, url_problem
 from ..yamlio import compose
 from .model import (
     ENTITY_TYPES,
@@ -125,7 +127,11 @@ class _Reader:
         if node is None:
             return None
         if isinstance(node, ScalarNode):
-            value = self._constructor.construct_object(node, deep=True)
+            try:
+                value = self._constructor.construct_object(node, deep=True)
+            except (yaml.YAMLError, ValueError, OverflowError):  # e.g. a date like 2014-13-45
+                self.add(node, f"{what} must be {_kind_name(kind)}", f"got {node.value!r}")
+                return None
             if value is None and node.value in ("", "~", "null"):
                 return None
             if kind is str and value is not None:
@@ -233,14 +239,24 @@ def _sources(r: _Reader, node: Node | None) -> tuple[Source, ...]:
     def one(r: _Reader, item: Node, _n: int) -> Source | None:
         if isinstance(item, ScalarNode):
             url = r.value(item, str, "source")
-            return Source(url) if url else None
+            return Source(url) if url and _linkable(r, item, url) else None
         f = r.fields(item, ("url", "title"), "source")
         url = r.value(f.get("url"), str, "source url")
         if not url:
             r.add(item, "a source needs a 'url'")
             return None
+        if not _linkable(r, f["url"], url):
+            return None
         return Source(url, r.value(f.get("title"), str, "source title"))
     return tuple(r.items(node, one))
+
+
+def _linkable(r: _Reader, node: Node, url: str) -> bool:
+    """A source URL becomes a link: javascript:, data: and other schemes are refused."""
+    problem = url_problem(url)
+    if problem:
+        r.add(node, f"source url: {problem}", URL_HINT)
+    return not problem
 
 
 def _annotation(r: _Reader, node: Node, n: int) -> Annotation | None:
@@ -307,7 +323,10 @@ def _figure_value(r: _Reader, node: Node, _n: int) -> FigureValue | None:
         if "year" not in f or "value" not in f:
             r.add(node, "each figure value needs a 'year' and a 'value'")
         return None
-    if value < 0:
-        r.add(f["value"], "figure values must be 0 or more")
+    if value < 0 or not math.isfinite(value):
+        r.add(f["value"], "figure values must be 0 or more" if value < 0 else "figure values must be finite numbers")
+        return None
+    if not 0 < year < 10_000:
+        r.add(f["year"], "a figure's year must be between 1 and 9999")
         return None
     return FigureValue(year, value)

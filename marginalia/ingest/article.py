@@ -11,6 +11,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from ..model import License
+from ..urls import url_problem
 from .byline import infer_byline
 from .dates import long_date, parse_date_line
 from .decode import Decoded
@@ -20,6 +21,16 @@ from .manifest import Row
 
 # Source names for hosts whose articles the importer knows.
 SOURCE_NAMES = {"wikinews.org": "Wikinews", "bbc.co.uk": "BBC News", "bbc.com": "BBC News"}
+
+
+def _linkable(row: Row, column: str, notes: list[Note]) -> str:
+    """A manifest URL, or '' with a warning when its scheme may not be linked (javascript: …)."""
+    url = row.get(column)
+    problem = url_problem(url) if url else ""
+    if problem:
+        notes.append(Note(0, f"manifest {column} left out: {problem}", f"{row.path}:{row.line}"))
+        return ""
+    return url
 
 
 def make_draft(source: SourceFile, decoded: Decoded, row: Row | None) -> Draft:
@@ -40,7 +51,7 @@ def make_draft(source: SourceFile, decoded: Decoded, row: Row | None) -> Draft:
     name = (row.get("source_name") if row else "") or _source_name(url)
     return Draft(title=title, blocks=parsed.blocks, layout=parsed.layout, date=date,
                  updated=parsed.updated, byline=byline, standfirst=parsed.standfirst, tags=tags,
-                 license=_license(row, title, name, date, url), source_name=name, source_url=url,
+                 license=_license(row, title, name, date, url, notes), source_name=name, source_url=url,
                  encoding=decoded.encoding, repairs=parsed.repairs,
                  notes=tuple(sorted(notes, key=lambda n: n.line)))
 
@@ -57,7 +68,7 @@ def _manifest_date(row: Row, date: dt.date | None, notes: list[Note]) -> dt.date
 
 def _manifest_url(row: Row, url: str, notes: list[Note]) -> str:
     """The text's "Source:" URL, else the manifest's; warn when they disagree."""
-    listed = row.get("source_url")
+    listed = _linkable(row, "source_url", notes)
     if listed and url and listed != url:
         notes.append(Note(0, f"manifest source_url differs: {listed}", f"{row.path}:{row.line}"))
     return url or listed
@@ -86,11 +97,11 @@ def _source_name(url: str) -> str:
 
 
 def _license(row: Row | None, title: str, name: str, date: dt.date | None,
-             url: str) -> License | None:
+             url: str, notes: list[Note]) -> License | None:
     """The manifest's licence with a one-line attribution in the licence's own style."""
     if row is None or not row.get("licence"):
         return None
-    licence, licence_url = row.get("licence"), row.get("licence_url")
+    licence, licence_url = row.get("licence"), _linkable(row, "licence_url", notes)
     parts = [f'"{title}"', name or None, long_date(date) if date else None, url or None]
     attribution = ", ".join(p for p in parts if p) + f". {licence}"
     attribution += f" ({licence_url})." if licence_url else "."

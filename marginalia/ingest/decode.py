@@ -7,6 +7,7 @@ located :class:`~marginalia.ingest.draft.Rejected`. Touches no files.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 
 import charset_normalizer
@@ -28,7 +29,14 @@ class Decoded:
 
 
 def decode(data: bytes) -> Decoded:
-    """Decode ``data`` as UTF-8 (BOM stripped), else cp1252, else the detector's guess."""
+    """Decode ``data`` as UTF-8 (BOM stripped), else cp1252, else the detector's guess.
+
+    UTF-16 and UTF-32 with a byte-order mark (what Windows Notepad saves as "Unicode")
+    are decoded too; other text with NUL bytes is refused as binary.
+    """
+    wide = _wide(data)
+    if wide is not None:
+        return wide
     if b"\x00" in data:
         line, col = _position(data, data.index(b"\x00"))
         raise Rejected(line, col, "binary file (NUL byte), not article text",
@@ -46,6 +54,51 @@ def decode(data: bytes) -> Decoded:
     if not text.strip():
         raise Rejected(1, 1, "empty file", "remove it, or add a headline line and paragraphs")
     return Decoded(text, encoding, notes)
+
+
+# Longest first: a UTF-32-LE mark starts with the UTF-16-LE one.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def _wide(data: bytes) -> Decoded | None:
+    """Text with a UTF-16 or UTF-32 byte-order mark, decoded; None without one."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise Rejected(1, 1, f"starts with a {encoding} byte-order mark but is not {encoding} "
+                                     f"(bad bytes at offset {exc.start + len(bom)})",
+                               "re-save the file as UTF-8") from exc
+            if "\x00" in text:
+                raise Rejected(1, 1, f"binary file (NUL character after decoding as {encoding})",
+                               "import plain-text articles (.txt or no extension)")
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if not text.strip():
+                raise Rejected(1, 1, "empty file", "remove it, or add a headline line and paragraphs")
+            note = Note(1, f"decoded as {encoding} (byte-order mark)", "re-save the file as UTF-8 to silence this")
+            return Decoded(text, encoding, (note,))
+    return _unmarked_utf16(data)
+
+
+def _unmarked_utf16(data: bytes) -> Decoded | None:
+    """UTF-16 without a mark: every other byte NUL (mostly-ASCII text), and it decodes cleanly."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    for encoding, zeros, chars in (("utf-16-le", data[1::2], data[0::2]), ("utf-16-be", data[0::2], data[1::2])):
+        if zeros.count(0) >= 0.9 * len(zeros) and chars.count(0) == 0:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if not text.strip():
+                return None
+            note = Note(1, f"no byte-order mark and every other byte is NUL; decoded as {encoding}",
+                        "re-save the file as UTF-8 to silence this")
+            return Decoded(text, encoding, (note,))
+    return None
 
 
 def _fallback(data: bytes) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, SiteError
+from ..paths import path_problem
 from .article import make_draft
 from .dates import iso_datetime
 from .decode import decode
@@ -25,12 +26,13 @@ from .draft import Draft, Note, Rejected, SourceFile
 from .escape import plain_paragraphs, render_body
 from .manifest import Manifests
 from .slug import unique_slug
-from .store import ContentIndex, Existing, is_edited, write_atomic
+from .store import ContentIndex, Existing, Outside, is_edited, write_atomic
 from .suggestions import sidecar_text
 
 SUFFIX = ".annotations.yaml"
 
 EDITED = "edited since import; skipped (use --force to overwrite)"
+MAX_RAW_BYTES = 20 * 1024 * 1024  # the build reads content files up to this size too
 
 
 @dataclasses.dataclass
@@ -93,7 +95,16 @@ def _load(source: SourceFile, site: Path, manifests: Manifests,
           report: ImportReport) -> Loaded | None:
     """Read, decode and parse one source; a located problem instead when it cannot be."""
     rel = _relative(source.path, site)
+    problem = path_problem(rel)
+    if problem:  # it would be recorded as source.path, which the build refuses
+        shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in rel)
+        report.problems.append(Problem(shown, 0, 0, f"not imported: {problem}", "rename the file"))
+        return None
     try:
+        if source.path.stat().st_size > MAX_RAW_BYTES:
+            report.problems.append(Problem(rel, 1, 1, "file is larger than 20 MB, the most an article may be",
+                                           "split it into several articles"))
+            return None
         data = source.path.read_bytes()
     except OSError as exc:
         report.problems.append(Problem(rel, 0, 0, f"cannot read file: {exc.strerror}",
@@ -165,8 +176,9 @@ def _write(item: Loaded, site: Path, target: str, existing: Existing | None, bod
         report.problems.append(Problem(target, 0, 0, EDITED, f"imported from {item.rel}",
                                        "warning"))
         return False  # the source's own warnings no longer apply to the edited file
+    elif not _write_inside(site, target, text, report):
+        return False
     else:
-        write_atomic(site / target, text.encode("utf-8"))
         report.written.append(target)
     if suggest:
         _write_suggestions(item, site, target, report)
@@ -180,9 +192,19 @@ def _write_suggestions(item: Loaded, site: Path, target: str, report: ImportRepo
     if side.exists() or side.is_symlink():
         return
     text = sidecar_text(_suggestions(item, report))
-    if text is not None:
-        write_atomic(side, text.encode("utf-8"))
+    if text is not None and _write_inside(site, side.relative_to(site).as_posix(), text, report):
         report.suggested.append(side.relative_to(site).as_posix())
+
+
+def _write_inside(site: Path, target: str, text: str, report: ImportReport) -> bool:
+    """Write ``site/target`` atomically; a located error instead when a linked folder leads out."""
+    try:
+        write_atomic(site / target, text.encode("utf-8"), root=site / "content")
+    except Outside:
+        report.problems.append(Problem(target, 0, 0, "not written: its folder is a link to a place "
+                                       "outside content/", "replace the linked folder with a real one"))
+        return False
+    return True
 
 
 def _json_item(item: Loaded, target: str, body: str, report: ImportReport) -> dict[str, Any]:

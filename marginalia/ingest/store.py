@@ -80,9 +80,22 @@ def is_edited(entry: Existing) -> bool:
     return is_hand_edited(entry.text)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+class Outside(Exception):
+    """A write would land outside ``content/`` (through a linked folder)."""
+
+
+def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
+
+    With ``root``, refuse (:class:`Outside`) when ``path``'s folder is, or would be made,
+    outside ``root`` once links are followed: a linked folder never leads a write out.
+    """
+    if root is not None:
+        root.mkdir(parents=True, exist_ok=True)
+        _check_inside(path.parent, root)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if root is not None:
+        _check_inside(path.parent, root)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -92,3 +105,12 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _check_inside(folder: Path, root: Path) -> None:
+    """Raise :class:`Outside` unless ``folder``'s nearest existing ancestor resolves inside ``root``."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.resolve().is_relative_to(root.resolve()):
+        raise Outside(f"{folder} leads outside {root}")

@@ -17,23 +17,28 @@ from .codec import shard_file
 from .doc import SearchDoc
 from .facets import collect_facets, membership_payload
 from .inverted import build_inverted
+from .parallel import default_jobs
 from .records import DOCS_PER_SHARD, FORWARD_PER_SHARD, record_payloads
 from .terms import CHUNK, FACET_MIN, LEVELS, SCORE_UNIT, TOP_K, term_payloads
-from .tokens import Stemmer
 from .vocab import vocab_payloads
 
 __all__ = ["SearchDoc", "build_index", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 PREFIX = "search/idx/"
+PARALLEL_MIN = 4000  # below this many articles, starting processes costs more than it saves
 
 
-def build_index(docs: Sequence[SearchDoc], *, language: str = "english") -> dict[str, bytes]:
-    """The whole search index as ``{relative output path: bytes}`` (deterministic)."""
-    inv = build_inverted(docs, Stemmer(language))
+def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: int | None = None) -> dict[str, bytes]:
+    """The whole search index as ``{relative output path: bytes}`` (deterministic: the
+    same documents give the same bytes, whatever their order and ``jobs``, the number of
+    processes to use; default: one per core, none for small archives)."""
+    if jobs is None:
+        jobs = default_jobs() if len(docs) >= PARALLEL_MIN else 1
+    inv = build_inverted(docs, language, jobs)
     facets = collect_facets(inv.docs)
     ndims = len(facets.dims)
-    nshards, terms = term_payloads(inv, facets.doc_keys(), ndims, facets.year_starts)
+    nshards, terms = term_payloads(inv, facets.doc_keys(), ndims, facets.year_starts, jobs)
     firsts, vocab = vocab_payloads(inv.word_tids, [len(t.docs) for t in inv.terms])
     payloads: dict[str, Any] = dict(terms)
     payloads.update(vocab)

@@ -337,6 +337,31 @@
     });
   }
 
+  /* One stem in date order: its chunks are document ranges, so the newest (or
+   * oldest) results need only the chunks at that end, plus the top block. */
+  function byDate(t, opts, result) {
+    var n = t.starts.length, newest = opts.sort === "newest", k = 0;
+    // With k chunks read from one end, every document beyond `edge` is known.
+    function edge() {
+      if (k === n) return newest ? -Infinity : Infinity;  // all read: everything is known
+      return newest ? (k === 0 ? Infinity : t.starts[n - k]) : t.starts[k];
+    }
+    function step() {
+      var e = edge(), hits = [];
+      [t.top].concat(Object.keys(t.chunks).map(function (c) { return t.chunks[c]; })).forEach(function (p) {
+        p.docs.forEach(function (d, i) { if (newest ? d >= e : d < e) hits.push({ id: d, score: p.scores[i] }); });
+      });
+      if (k < n && hits.length < opts.want) {
+        return chunk(t, newest ? n - 1 - k : k).then(function () { k++; return step(); });
+      }
+      result.hits = hits;
+      result.total = t.df;
+      result.counts = t.counts;
+      return result;
+    }
+    return step();
+  }
+
   function containsPhrase(seq, tids) {
     outer: for (var i = 0; i + tids.length <= seq.length; i++) {
       for (var j = 0; j < tids.length; j++) if (seq[i + j] !== tids[j]) continue outer;
@@ -375,6 +400,9 @@
 
   function evaluate(q, groups, resolved, opts, result) {
     result.tids = [].concat.apply([], resolved.map(function (hs) { return hs.map(function (h) { return h.tid; }); }));
+    var single = groups.length === 1 && groups[0].length === 1 && !q.phrases.length && !q.excludes.length &&
+      !opts.filtered ? groups[0][0] : null;
+    if (single && opts.sort !== "relevance") return byDate(single, opts, result);
     var one = groups.length === 1 && !q.phrases.length && !q.excludes.length && !opts.filtered &&
       opts.sort === "relevance" ? groups[0] : null;
     if (one && one.length === 1 && (!one[0].starts.length || one[0].top.docs.length >= opts.want)) {
@@ -615,6 +643,9 @@
     return Promise.resolve(out.sort());
   }
 
+  api.loaded = function () {  // the shard keys loaded so far (for tests and measurements)
+    return Object.keys(store).filter(function (k) { return k.indexOf("decoded:") !== 0; }).sort();
+  };
   api.parse = parse;
   api.words = wordsOf;
   api.normalize = normalize;

@@ -1,0 +1,40 @@
+"""Running a stage of the index build on several cores.
+
+Input: a function, its tasks and the data the tasks share. Output: the
+results in task order, so the build stays deterministic. Workers are forked
+after the shared data is set, and read it copy-on-write; only tasks and
+results cross between processes. Without fork, with one core, or inside a
+process that may not have children, the tasks run here, one after another.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+SHARED: dict[str, Any] = {}  # what forked workers read
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def run_tasks(func: Callable[..., T], tasks: Sequence[tuple[Any, ...]], shared: dict[str, Any], jobs: int) -> list[T]:
+    """``[func(*task) for task in tasks]``, across ``jobs`` forked processes when that helps."""
+    SHARED.clear()
+    SHARED.update(shared)
+    try:
+        if jobs > 1 and len(tasks) > 1 and "fork" in multiprocessing.get_all_start_methods() \
+                and not multiprocessing.current_process().daemon:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+                return pool.starmap(func, tasks, chunksize=1)
+        return [func(*task) for task in tasks]
+    finally:
+        SHARED.clear()
