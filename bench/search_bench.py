@@ -2,14 +2,16 @@
 """Search benchmark: Marginalia's index against Pagefind's on the same articles.
 
 usage: python bench/search_bench.py [--sizes 10000,100000] [--runs 3] [--work DIR] [--markdown FILE]
-                                    [--words election,music,...] [--no-pagefind]
+                                    [--words election,music,...] [--no-pagefind] [--build-only]
 
 For each size N it takes the same N articles as ``../shared/bench/anchors.py``
 (BBC articles cycled, a running number in each headline, one date a day) and:
 
 - times ``build_index`` + writing its files, and Pagefind (``python -m
   pagefind``, from ``pip install pagefind pagefind-bin``) over N simple HTML
-  pages of the same articles, interleaved, ``--runs`` times each (medians);
+  pages of the same articles, interleaved, ``--runs`` times each: wall clock
+  and CPU time (user + system, workers and threads included), medians and
+  minimums, since a shared machine makes wall clock noisy;
 - measures the index on disk beside the articles' plain text (headline + body);
 - serves a stand-in site over HTTP on 127.0.0.1 and, in headless Chromium,
   for each probe word: bytes loaded by a cold page opened with ``?q=word``
@@ -33,6 +35,7 @@ import gc
 import html
 import importlib.util
 import pathlib
+import resource
 import shutil
 import statistics
 import subprocess
@@ -85,17 +88,23 @@ def articles(n: int) -> list[SearchDoc]:
     return docs
 
 
-def write_ours(docs: list[SearchDoc], out: pathlib.Path) -> float:
-    """Build and write our index (timed), then the stand-in search page and assets."""
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its finished children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def write_ours(docs: list[SearchDoc], out: pathlib.Path) -> tuple[float, float]:
+    """Build and write our index (wall and CPU seconds), then the stand-in search page and assets."""
     shutil.rmtree(out / "search", ignore_errors=True)
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     files = build_index(docs)
     for rel, data in files.items():
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.DictLoader({"base.html": BASE}),
@@ -106,7 +115,7 @@ def write_ours(docs: list[SearchDoc], out: pathlib.Path) -> float:
     (out / "assets").mkdir(parents=True, exist_ok=True)
     for name in ("search.js", "site.js", "search.css"):
         shutil.copy(REPO / "marginalia/static" / name, out / "assets" / name)
-    return seconds
+    return seconds, cpu
 
 
 def write_pagefind_site(docs: list[SearchDoc], out: pathlib.Path) -> None:
@@ -124,11 +133,12 @@ def write_pagefind_site(docs: list[SearchDoc], out: pathlib.Path) -> None:
     (out / "pf.html").write_text(PAGEFIND_PAGE)
 
 
-def run_pagefind(site: pathlib.Path) -> float:
+def run_pagefind(site: pathlib.Path) -> tuple[float, float]:
+    """Pagefind over the site: wall and CPU seconds (its process and threads)."""
     shutil.rmtree(site / "pagefind", ignore_errors=True)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site)], check=True, capture_output=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
 def tree_size(root: pathlib.Path) -> tuple[int, int]:
@@ -248,7 +258,8 @@ def kb(n: float) -> str:
     return f"{n / 1024:.1f} KB"
 
 
-def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind: bool) -> list[str]:
+def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind: bool,
+               browser_too: bool = True) -> list[str]:
     from playwright.sync_api import sync_playwright
 
     docs = articles(n)
@@ -256,7 +267,8 @@ def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind
     ours_dir, pf_dir = work / f"ours{n}", work / f"pagefind{n}"
     if pagefind:
         write_pagefind_site(docs, pf_dir)
-    ours_t, pf_t = [], []
+    ours_t: list[tuple[float, float]] = []
+    pf_t: list[tuple[float, float]] = []
     for _ in range(runs):
         ours_t.append(write_ours(docs, ours_dir))
         if pagefind:
@@ -267,17 +279,24 @@ def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind
              f"Articles' plain text (headlines + bodies, UTF-8): {text / 1e6:.2f} MB.", "",
              "| | Marginalia | Pagefind |", "|---|---|---|"]
     pf_bytes, pf_files = tree_size(pf_dir / "pagefind") if pagefind else (0, 0)
-    pf_med = statistics.median(pf_t) if pf_t else 0.0
-    ours_med = statistics.median(ours_t)
-    lines.append(f"| index build, median of {runs} (s) | {ours_med:.2f} ({', '.join(f'{t:.2f}' for t in ours_t)}) | "
-                 + (f"{pf_med:.2f} ({', '.join(f'{t:.2f}' for t in pf_t)}) |" if pagefind else "not run |"))
-    if pagefind:
-        lines.append(f"| build time ratio (ours / Pagefind) | {ours_med / pf_med:.2f} | 1 |")
+    def cell(runs_: list[tuple[float, float]], which: int) -> str:
+        values = [r[which] for r in runs_]
+        return f"{statistics.median(values):.2f} (min {min(values):.2f}; {', '.join(f'{v:.2f}' for v in values)})"
+
+    for which, name in ((0, "wall clock"), (1, "CPU time, user + system")):
+        lines.append(f"| index build, {name}, median of {runs} (s) | {cell(ours_t, which)} | "
+                     + (f"{cell(pf_t, which)} |" if pagefind else "not run |"))
+        if pagefind:
+            ratio = statistics.median(r[which] for r in ours_t) / statistics.median(r[which] for r in pf_t)
+            best = min(r[which] for r in ours_t) / min(r[which] for r in pf_t)
+            lines.append(f"| build {name} ratio, ours / Pagefind (medians; minimums) | {ratio:.2f}; {best:.2f} | 1 |")
     lines.append(f"| index on disk | {index_bytes / 1e6:.2f} MB in {index_files:,} files "
                  f"({100 * index_bytes / text:.1f}% of text) | "
                  + (f"{pf_bytes / 1e6:.2f} MB in {pf_files:,} files ({100 * pf_bytes / text:.1f}% of text) |"
                     if pagefind else "not run |"))
     lines.append(f"| runtime (search.js) | {kb(runtime)} | see cold bytes |")
+    if not browser_too:
+        return lines + [""]
     per_word: list[str] = ["", "| word | results | cold query bytes (ours) | typed cold (ours) | further query (ours) "
                            "| keystroke to drawn, HTTP (ours) | same, file:// (ours) | cold bytes (Pagefind) "
                            "| search+data time (Pagefind) |", "|---|---|---|---|---|---|---|---|---|"]
@@ -329,13 +348,14 @@ def main() -> None:
     parser.add_argument("--markdown")
     parser.add_argument("--words", default=",".join(WORDS))
     parser.add_argument("--no-pagefind", action="store_true")
+    parser.add_argument("--build-only", action="store_true", help="time the builds and sizes, skip the browser")
     args = parser.parse_args()
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     report = ["## Results", ""]
     for size in (int(s) for s in args.sizes.split(",")):
         runs = args.runs if size <= 20000 else 1
-        report += bench_size(size, runs, work, args.words.split(","), not args.no_pagefind)
+        report += bench_size(size, runs, work, args.words.split(","), not args.no_pagefind, not args.build_only)
         print("\n".join(report), flush=True)
     if args.markdown:
         pathlib.Path(args.markdown).write_text("\n".join(report) + "\n")

@@ -104,8 +104,10 @@ def _check(page: str, link: str, kind: str, output: pathlib.Path, pages: dict[st
         if kind != "link" and (parts.netloc or parts.scheme in ("http", "https")):
             return f"{kind} {link!r} loads from outside the site"
         return None if parts.scheme in ("http", "https", "mailto") else f"unexpected link {link!r}"
+    if link.startswith("/") and kind != "link":
+        return f"{kind} {link!r} starts at the host's root, so it breaks on disk and sub-paths"
     if link.startswith("/"):
-        return None if kind == "link" else f"{kind} {link!r} starts at the host's root, so it breaks on disk and sub-paths"
+        return None
     target = posixpath.normpath(posixpath.join(posixpath.dirname(page), urllib.parse.unquote(parts.path))) \
         if parts.path else page
     if target.startswith(".."):

@@ -49,7 +49,13 @@ def load_config(site: pathlib.Path, *, base_url: str | None = None) -> Config:
     if not path.exists():
         raise SiteError([Problem(rel, 0, 0, f"no config.yaml in {site}",
                                  f"run 'python build.py init {site}' or pass --site DIR")])
-    data, located, problems = load_yaml(path.read_text(encoding="utf-8-sig"), rel)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "it is not UTF-8" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        raise SiteError([Problem(rel, 1, 1, f"cannot read config.yaml: {reason}",
+                                 "save it as a UTF-8 text file")]) from None
+    data, located, problems = load_yaml(text, rel)
     found = Problems()
     found.extend(problems)
     found.raise_if_any()

@@ -93,7 +93,7 @@ def source_date_epoch() -> dt.datetime | None:
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not value.isdigit():
         return None
-    return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
 
 
 def rfc3339(value: dt.datetime) -> str:
@@ -247,17 +247,19 @@ def json_feed(feed: Feed, library: Library, config: Config, summaries: _Summarie
         article, url = library.articles[i], base + library.urls[i]
         updated = article_updated(article, config)
         assert updated is not None
-        item: dict[str, object] = {"id": url, "url": url, "title": article.title, "content_text": summaries(article) or article.title,
-                "date_modified": rfc3339(updated), "tags": list(article.tags)}
+        item: dict[str, object] = {"id": url, "url": url, "title": article.title, "tags": list(article.tags),
+                                   "content_text": summaries(article) or article.title,
+                                   "date_modified": rfc3339(updated)}
         published = article_published(article, config)
         if published is not None:
             item["date_published"] = rfc3339(published)
         if article.byline:
             item["authors"] = [{"name": article.byline}]
         items.append(item)
-    data: dict[str, object] = {"version": "https://jsonfeed.org/version/1.1", "title": feed.title, "language": config.language,
-            "home_page_url": base + feed.page, "feed_url": base + "feed.json", "items": items,
-            "authors": [{"name": config.author or config.title}]}
+    data: dict[str, object] = {"version": "https://jsonfeed.org/version/1.1", "title": feed.title,
+                               "language": config.language, "home_page_url": base + feed.page,
+                               "feed_url": base + "feed.json", "items": items,
+                               "authors": [{"name": config.author or config.title}]}
     if config.description:
         data["description"] = config.description
     return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")

@@ -109,6 +109,10 @@ def decode_content(raw: bytes, rel: str) -> tuple[str, Problem | None]:
         if raw.startswith(bom):
             encoding, start = name, len(bom)
             break
+    if encoding == "utf-8" and b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        return "", Problem(rel, line, 1, "NUL byte: a binary file, or UTF-16 without a byte-order mark",
+                           "content files are UTF-8 text")
     try:
         text = raw[start:].decode(encoding)
     except UnicodeDecodeError as exc:

@@ -62,7 +62,7 @@ def site_files(keys: Mapping[str, str], library: Library, config: Config) -> Ite
 def sitemaps(pages: list[str], library: Library, config: Config) -> Iterator[tuple[str, bytes]]:
     """``sitemap.xml``; past 50,000 pages, an index of ``sitemap-N.xml`` files."""
     modified = {}
-    for article, url in zip(library.articles, library.urls):
+    for article, url in zip(library.articles, library.urls, strict=True):
         when = article_updated(article, config)
         if when is not None:
             modified[url] = rfc3339(when)

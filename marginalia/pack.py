@@ -39,7 +39,7 @@ def zip_time() -> tuple[int, int, int, int, int, int]:
     when = source_date_epoch()
     if when is None or when.year < 1980:
         return ZIP_EPOCH
-    when = when.astimezone(dt.timezone.utc)
+    when = when.astimezone(dt.UTC)
     return (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
 
 

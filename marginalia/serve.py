@@ -89,8 +89,7 @@ class Preview:
             raise SiteError([Problem("--port", 0, 0, f"cannot serve on {host}:{port}: {exc.strerror}",
                                      "choose another port with --port N")]) from exc
         self.server.daemon_threads = True
-        bound_host, bound_port = self.server.server_address[:2]
-        self.url = f"http://{bound_host}:{bound_port}/"
+        self.url = f"http://{host}:{self.server.server_address[1]}/"
 
     def start(self) -> str:
         """Build once, then serve and watch in background threads; return the URL."""

@@ -77,6 +77,16 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
     """SafeLoader that keeps timestamps as strings we parse ourselves."""
 
 
+def _int_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
+    """An integer, or the digits as written when Python refuses to convert that many."""
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
+    except ValueError:
+        return str(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
+
 # Dates are validated by the stages (with located, helpful errors), so keep them as text.
 _Loader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]

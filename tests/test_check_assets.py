@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from conftest import REPO, article
+
 from marginalia.checker import check_links
 
 BAD_CREDITS = """{% extends "base.html" %}

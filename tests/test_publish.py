@@ -12,10 +12,11 @@ import sys
 import time
 
 import pytest
-
+import yaml
 from conftest import REPO
-from marginalia.pipeline import build
 from sitegen import CONFIG, many_articles, write_articles
+
+from marginalia.pipeline import build
 
 ARTICLES = 2000
 TRIES = 20
@@ -35,6 +36,27 @@ def test_two_builds_are_byte_identical(make_site, tmp_path: pathlib.Path) -> Non
     assert len(one) > 100 and one == two
     for name in ("feed.xml", "feed.json", "sitemap.xml", "sw.js", "offline-manifest.json", "404.html"):
         assert name in one, name
+
+
+def test_an_incremental_build_writes_what_a_clean_one_does(make_site, tmp_path: pathlib.Path) -> None:
+    site = make_site(many_articles(30), config=CONFIG)
+    build(site)
+    (site / "content/2019/story-3.md").unlink()
+    write_articles(site, many_articles(2, start=10, edition=" (revised)") | many_articles(1, start=40))
+    build(site)
+    build(site, output=tmp_path / "clean", clean=True)
+    assert tree_hashes(site / "output") == tree_hashes(tmp_path / "clean")
+
+
+def test_pages_workflow_builds_with_base_url_and_uploads_output() -> None:
+    workflow = yaml.safe_load((REPO / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert any(r.startswith("python build.py build") and "--base-url" in r for r in runs)
+    assert "python build.py check" in runs
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"] == "output"
+    assert workflow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
 
 
 def differences(got: dict[str, str], references: dict[str, dict[str, str]]) -> dict[str, list[str]]:

@@ -91,7 +91,7 @@ def test_output_is_deterministic_and_under_search() -> None:
     docs = [doc(f"{i}/index.html", f"Title {i}", f"Body text number {i} with ink", tags=(f"t{i % 3}",))
             for i in range(300)]
     one = build_index(docs)
-    two = build_index(list(reversed(docs)), jobs=2)  # slices of 2,500 documents: one worker
+    two = build_index(list(reversed(docs)), jobs=2)
     assert one == two
     many = [doc(f"{i}/index.html", f"T {i}", f"word{i % 97} common", tags=("x",)) for i in range(6000)]
     assert build_index(many, jobs=1) == build_index(many, jobs=2)

@@ -130,6 +130,8 @@ class _Reader:
             try:
                 value = self._constructor.construct_object(node, deep=True)
             except (yaml.YAMLError, ValueError, OverflowError):  # e.g. a date like 2014-13-45
+                if kind is str:
+                    return node.value  # text as written (5,000 digits are text too)
                 self.add(node, f"{what} must be {_kind_name(kind)}", f"got {node.value!r}")
                 return None
             if value is None and node.value in ("", "~", "null"):

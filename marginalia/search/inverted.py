@@ -28,7 +28,6 @@ __all__ = ["BOUNDARY", "TITLE_WEIGHT", "K1", "B", "Inverted", "TermPostings", "b
 
 K1 = 1.2
 B = 0.75
-SLICE = 2500  # documents per scanning task
 
 
 @dataclass
@@ -83,7 +82,9 @@ def _encode_task(index: int) -> list[str]:
 def build_inverted(docs: Sequence[SearchDoc], language: str, jobs: int = 1) -> Inverted:
     """Tokenize, stem and count every document, on ``jobs`` cores."""
     ordered = order_docs(docs)
-    slices = [(i, min(len(ordered), i + SLICE), language) for i in range(0, len(ordered), SLICE)]
+    # one slice per process: each slice stems its own words, so more slices would stem words twice
+    size = max(1, -(-len(ordered) // max(1, jobs)))
+    slices = [(i, min(len(ordered), i + size), language) for i in range(0, len(ordered), size)]
     Stemmer(language)  # reject an unknown language here, before any worker starts
     scans = run_tasks(_scan_task, slices, {"docs": ordered}, jobs)
     merged = merge_scans(scans)  # type: ignore[arg-type]
