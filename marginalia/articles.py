@@ -21,7 +21,7 @@ from .annotations.model import AnnotationSet
 from .annotations.render import AnnotationExtension
 from .annotations.sidecar import SUFFIX, parse_sidecar
 from .errors import Problem, SiteError
-from .library import decode_content, read_article
+from .library import MAX_CONTENT_BYTES, decode_content, inside_content, read_article
 from .markup import Renderer
 from .model import Article
 
@@ -77,9 +77,13 @@ def load_source(site: pathlib.Path, path: pathlib.Path) -> Source:
     rel = path.relative_to(site).as_posix()
     side = path.with_name(path.stem + SUFFIX)
     annotations = AnnotationSet(side.relative_to(site).as_posix())
-    if side.is_file():
+    if side.is_file() and inside_content(site, side):
+        problem: Problem | None
         try:
-            text, problem = decode_content(side.read_bytes(), annotations.path)
+            if side.stat().st_size > MAX_CONTENT_BYTES:
+                text, problem = "", Problem(annotations.path, 1, 1, "file is larger than 20 MB", "split it up")
+            else:
+                text, problem = decode_content(side.read_bytes(), annotations.path)
         except OSError as exc:
             text, problem = "", Problem(annotations.path, 1, 1, f"cannot read sidecar: {exc.strerror}",
                                         "check that the file is readable")

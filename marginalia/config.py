@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import pathlib
+import re
 import zoneinfo
 from typing import Any
 
@@ -118,4 +119,8 @@ def _check_values(values: dict[str, Any], located: Located, found: Problems) -> 
         line, col = located.where("base_url")
         found.add(CONFIG_FILE, line, col, "'base_url' must start with http:// or https://",
                   "for example https://example.org/archive/")
+    elif url and re.search(r"[\x00-\x20\x7f\"'<>\\^`{|}]", url):
+        line, col = located.where("base_url")
+        found.add(CONFIG_FILE, line, col, "'base_url' holds a character a URL cannot (a space, quote, < or > …)",
+                  "percent-encode it, e.g. %20 for a space")
 

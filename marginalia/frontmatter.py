@@ -240,11 +240,28 @@ class _Checker:
                       "give the raw file's path relative to the site, e.g. sources/wire/story.txt")
         return None if value is None else Source(**value)
 
-    def extra(self) -> tuple[tuple[str, Any], ...]:
+    def import_log(self) -> dict[str, Any]:
+        """The importer's log, its lists checked: pages list the repairs, the editors' page the warnings."""
         log = self.data.get("import")
-        if log is not None and not isinstance(log, dict):
+        if log is None:
+            return {}
+        if not isinstance(log, dict):
             self.fail(("import",), "'import' must be a mapping", "it is written by 'build.py import'")
-            log = None
+            return {}
+        hint = "it is written by 'build.py import'; re-import the article or remove the field"
+        for key, shape in (("repairs", dict), ("warnings", (str, int, float))):
+            items = log.get(key)
+            if items is None:
+                continue
+            if not isinstance(items, list) or not all(isinstance(i, shape) and not isinstance(i, bool)
+                                                      for i in items):
+                what = "a list of {kind, line, before, after}" if key == "repairs" else "a list of texts"
+                self.fail(("import", key), f"'import.{key}' must be {what}", hint)
+                log = {k: v for k, v in log.items() if k != key}
+        return log
+
+    def extra(self) -> tuple[tuple[str, Any], ...]:
+        log = self.import_log()
         layout = self.data.get("layout")
         if layout is not None and (not isinstance(layout, str) or not re.fullmatch(r"[a-z0-9_-]{1,40}", layout)):
             self.fail(("layout",), f"layout {layout!r} is not a template name",

@@ -12,9 +12,10 @@ import codecs
 import dataclasses
 import os
 import pathlib
+import stat
 from collections.abc import Iterable, Sequence
 
-from .errors import Problem, Problems
+from .errors import Problem, Problems, SiteError
 from .frontmatter import parse_article
 from .model import ENTITY_KINDS, Article, Config, EntityRef
 from .slugs import group_slug
@@ -65,14 +66,36 @@ def content_files(site: pathlib.Path) -> list[pathlib.Path]:
     """Every ``*.md`` under ``content/``, sorted; hidden files and links out of content/ skipped."""
     root = (site / CONTENT_DIR).resolve()
     found: list[pathlib.Path] = []
+    undecodable: list[Problem] = []
     for dirpath, dirnames, filenames in os.walk(root):
         # os.walk never descends into linked folders, so nothing outside content/ is walked.
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         for name in filenames:
             path = os.path.join(dirpath, name)
             if name.endswith(".md") and not name.startswith((".", "_")) and _inside(path, root):
-                found.append(pathlib.Path(path))
+                if _utf8(path):
+                    found.append(pathlib.Path(path))
+                else:
+                    shown = os.fsencode(os.path.relpath(path, site)).decode("utf-8", "backslashreplace")
+                    undecodable.append(Problem(shown, 0, 0, "file or folder name is not valid UTF-8",
+                                               "rename it (its URL comes from the file name)"))
+    if undecodable:
+        raise SiteError(undecodable)
     return sorted(found)
+
+
+def _utf8(path: str) -> bool:
+    """False for a name whose bytes are not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def inside_content(site: pathlib.Path, path: pathlib.Path) -> bool:
+    """False when ``path`` is a link that leads out of ``site/content`` (a sidecar, say)."""
+    return _inside(str(path), (site / CONTENT_DIR).resolve())
 
 
 def _inside(path: str, root: pathlib.Path) -> bool:
@@ -86,7 +109,10 @@ def read_article(site: pathlib.Path, path: pathlib.Path) -> tuple[Article | None
     """Read and parse one content file (never raises for bad input)."""
     rel = path.relative_to(site).as_posix() if path.is_relative_to(site) else str(path)
     try:
-        if path.stat().st_size > MAX_CONTENT_BYTES:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+            return None, [Problem(rel, 0, 0, "not a regular file", "content/ holds Markdown files only")]
+        if st.st_size > MAX_CONTENT_BYTES:
             return None, [Problem(rel, 1, 1, "file is larger than 20 MB", "split the article")]
         raw = path.read_bytes()
     except OSError as exc:
@@ -152,7 +178,7 @@ def assemble(articles: Sequence[Article], config: Config, found: Problems | None
     published = sorted((a for a in articles if not a.draft), key=_order_key)
     urls = [article_url(a) for a in published]
     claimed: dict[str, Article] = {}
-    for a, url in zip(published, urls):
+    for a, url in zip(published, urls, strict=True):
         if url in claimed:
             first, second = sorted((claimed[url].path, a.path))
             found.add(second, 1, 1, f"two articles claim the URL {url}: {first} and {second}",

@@ -22,6 +22,10 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 def path_problem(path: str) -> str:
     """Why ``path`` may not be recorded as a relative path ("" when it may)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, kept by Python as lone surrogates
+        return "file or folder name is not valid UTF-8"
     if _CONTROL.search(path):
         return "path holds a control character (NUL, newline …)"
     if path.startswith("/") or _DRIVE.match(path):

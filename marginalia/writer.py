@@ -10,9 +10,9 @@ previous ``output/`` whole. Refuses paths that escape, repeat or clash.
 from __future__ import annotations
 
 import ctypes
-import itertools
 import ctypes.util
 import dataclasses
+import itertools
 import os
 import pathlib
 import re
@@ -87,6 +87,7 @@ def write_site(files: Files, output: pathlib.Path, keep_if_same: set[str] | None
             and (output / MARKER).is_file():
         stats.unchanged = len(kept)
         return stats
+    _remove_stale(output)
     staging = output.with_name(f".{output.name}.building-{os.getpid()}")
     _remove(staging)
     staging.mkdir()
@@ -182,6 +183,20 @@ def _exchange(a: pathlib.Path, b: pathlib.Path) -> bool:
     if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) != 0:
         return False
     return True
+
+
+def _remove_stale(output: pathlib.Path) -> None:
+    """Remove half-built folders that killed builds left beside ``output`` (their process is gone)."""
+    for sibling in output.parent.glob(f".{output.name}.*-*"):
+        kind, _, pid = sibling.name.rpartition("-")
+        if not kind.endswith((".building", ".old")) or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            _remove(sibling)
+        except PermissionError:
+            pass  # alive, someone else's
 
 
 def _remove(path: pathlib.Path) -> None:

@@ -19,10 +19,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from markupsafe import escape
-
 from conftest import article
 from hostile.archive import load_vectors
+from markupsafe import escape
+
 from marginalia.pipeline import build
 from marginalia.search.codec import shard_file
 from marginalia.templates import CONTENT_SECURITY_POLICY, json_script

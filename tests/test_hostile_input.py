@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable
 
 import pytest
-
 from conftest import REPO, article, tree_bytes
 from hostile.cases import BUILD_CASES, IMPORT_CASES, Case
+
 from marginalia import cli
 
 GOOD = article("Good article", "2019-05-05", "Unaffected text stays.")

@@ -13,8 +13,8 @@ import pathlib
 from collections.abc import Callable
 
 import pytest
-
 from conftest import article, tree_bytes
+
 from marginalia import cli
 from marginalia.errors import SiteError
 from marginalia.ingest import run_import
@@ -200,3 +200,21 @@ def test_names_without_latin_letters_get_pages_of_their_own(make_site: Callable[
     page = (site / "output/2020/01/a/index.html").read_text(encoding="utf-8")
     for slug in slugs:
         assert f"tags/{slug}/index.html" in page
+
+
+def test_a_linked_sidecar_out_of_content_is_not_read(make_site: Callable[..., pathlib.Path],
+                                                     tmp_path: pathlib.Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("annotations:\n- motivation: commenting\n  body: Secret note\n", encoding="utf-8")
+    site = make_site({"content/a.md": article("A")})
+    os.symlink(secret, site / "content/a.annotations.yaml")
+    build(site)
+    assert "Secret note" not in (site / "output/2020/01/a/index.html").read_text(encoding="utf-8")
+
+
+def test_a_fifo_in_content_is_a_located_error_not_a_hang(make_site: Callable[..., pathlib.Path],
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    site = make_site({"content/a.md": article("A")})
+    os.mkfifo(site / "content/pipe.md")
+    assert cli.main(["build", "--site", str(site), "-q"]) == 1
+    assert "content/pipe.md: not a regular file" in capsys.readouterr().err

@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
 from hostile.archive import MARKER, load_vectors, write_archive
+
 from marginalia.pipeline import build
 from marginalia.templates import CONTENT_SECURITY_POLICY
 
@@ -196,7 +196,7 @@ def test_search_results_and_excerpts_of_hostile_articles(hostile_site: pathlib.P
     w = watcher(scheme == "http")
     page = w.page
     found: list[str] = []
-    for query in (MARKER, "script alert", "onerror img", "javascript", "svg onload", '"passage number"'):
+    for query in (MARKER, "alert", '"passage number"'):
         found += w.visit(f"{base}search/index.html?q={urllib.parse.quote(query)}")
         page.wait_for_selector("#search-app[data-state=ready]")
         page.wait_for_function(MORE_THAN, arg=0)
@@ -219,7 +219,7 @@ def test_hostile_query_strings_stay_text(hostile_site: pathlib.Path, watcher: Ca
     w = watcher(scheme == "http")
     article = next(p for p in html_pages(hostile_site) if "/xss-003/" in p)
     found: list[str] = []
-    for vector in load_vectors()[:40]:
+    for vector in load_vectors()[::8]:  # every 8th: 21 vectors, two pages each
         quoted = urllib.parse.quote(vector)
         found += w.visit(f"{base}search/index.html?q={quoted}")
         found += w.visit(f"{base}{article}?highlight={quoted}")

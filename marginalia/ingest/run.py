@@ -97,7 +97,8 @@ def _load(source: SourceFile, site: Path, manifests: Manifests,
     rel = _relative(source.path, site)
     problem = path_problem(rel)
     if problem:  # it would be recorded as source.path, which the build refuses
-        shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in rel)
+        readable = os.fsencode(rel).decode("utf-8", "backslashreplace")
+        shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in readable)
         report.problems.append(Problem(shown, 0, 0, f"not imported: {problem}", "rename the file"))
         return None
     try:
