@@ -46,7 +46,7 @@ def timeline_view(library: Library, sets: Sequence[AnnotationSet]) -> View:
 def editor_view(library: Library, sets: Sequence[AnnotationSet], rendered: Sequence[Rendered]) -> View:
     """What an editor should look at: orphaned annotations, suggestions to confirm, import warnings."""
     orphans, suggested, imports = [], [], []
-    for index, (anns, result) in enumerate(zip(sets, rendered)):
+    for index, (anns, result) in enumerate(zip(sets, rendered, strict=True)):
         item = Item(library.articles[index], library.urls[index])
         orphans += [{"item": item, "problem": p} for p in result.problems]
         pending = [a for a in anns.annotations if a.status == "suggested"]

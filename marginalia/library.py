@@ -64,7 +64,11 @@ def article_url(article: Article) -> str:
 
 def content_files(site: pathlib.Path) -> list[pathlib.Path]:
     """Every ``*.md`` under ``content/``, sorted; hidden files and links out of content/ skipped."""
-    root = (site / CONTENT_DIR).resolve()
+    root = site / CONTENT_DIR
+    resolved = root.resolve()
+    if root.is_symlink() and not resolved.is_relative_to(site.resolve()):
+        raise SiteError([Problem(CONTENT_DIR, 0, 0, "content/ is a link to a folder outside the site",
+                                 "links out of the site are not followed; move the articles into content/")])
     found: list[pathlib.Path] = []
     undecodable: list[Problem] = []
     for dirpath, dirnames, filenames in os.walk(root):
@@ -72,7 +76,7 @@ def content_files(site: pathlib.Path) -> list[pathlib.Path]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         for name in filenames:
             path = os.path.join(dirpath, name)
-            if name.endswith(".md") and not name.startswith((".", "_")) and _inside(path, root):
+            if name.endswith(".md") and not name.startswith((".", "_")) and _inside(path, resolved):
                 if _utf8(path):
                     found.append(pathlib.Path(path))
                 else:

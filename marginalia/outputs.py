@@ -186,12 +186,12 @@ def site_jobs(pages: Pages, rendered: Sequence[Rendered]) -> Iterator[Job]:
     sets = [pages.source(i).annotations for i in range(len(library.articles))]
     yield pages.view_job(timeline_view(library, sets))
     yield pages.view_job(editor_view(library, sets, rendered))
-    notes_key = digest(pages.config_key, *(f"{u}|{pages.article_keys[a.path]}" for a, u in zip(library.articles,
-                                                                                                library.urls)))
+    pairs = zip(library.articles, library.urls, strict=True)
+    notes_key = digest(pages.config_key, *(f"{u}|{pages.article_keys[a.path]}" for a, u in pairs))
     yield Job(digest("w3c", notes_key), lambda: list(w3c_files(library, sets, config)), pages.keys)
     docs = search_docs(library, [r.text for r in rendered])
     docs_key = digest(pages.config_key, *(f"{d.url}|{pages.article_keys[a.path]}"
-                                          for d, a in zip(docs, library.articles)))
+                                          for d, a in zip(docs, library.articles, strict=True)))
     yield Job(digest("search", docs_key), lambda: sorted(
         build_index(docs, language=stemmer_language(config.language)).items()), pages.keys)
     yield Job(digest("feeds", docs_key), lambda: _feeds(library, config), pages.keys)

@@ -30,4 +30,4 @@ def search_doc(article: Article, url: str, text: str) -> SearchDoc:
 
 def search_docs(library: Library, texts: Sequence[str]) -> list[SearchDoc]:
     """Every article's search document, in library order."""
-    return [search_doc(a, url, t) for a, url, t in zip(library.articles, library.urls, texts)]
+    return [search_doc(a, url, t) for a, url, t in zip(library.articles, library.urls, texts, strict=True)]

@@ -8,6 +8,7 @@ errors become located problems. Reads templates only.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pathlib
 from typing import Any
@@ -54,10 +55,8 @@ def template_problem(exc: jinja2.TemplateError, site: pathlib.Path) -> Problem:
     """A located problem for a template error."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         name = exc.filename or exc.name or "layouts"
-        try:
+        with contextlib.suppress(ValueError):
             name = pathlib.Path(name).resolve().relative_to(site.resolve()).as_posix()
-        except ValueError:
-            pass
         return Problem(name, exc.lineno or 0, 0, f"template error: {exc.message}",
                        "check the Jinja syntax on this line")
     if isinstance(exc, jinja2.TemplateNotFound):

@@ -180,9 +180,7 @@ def _exchange(a: pathlib.Path, b: pathlib.Path) -> bool:
     if renameat2 is None:
         return False
     at_fdcwd = -100
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) != 0:
-        return False
-    return True
+    return bool(renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0)
 
 
 def _remove_stale(output: pathlib.Path) -> None:

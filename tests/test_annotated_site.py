@@ -9,9 +9,10 @@ import shutil
 
 import pytest
 
-from conftest import REPO
 from marginalia.errors import SiteError
 from marginalia.pipeline import build
+
+from conftest import REPO
 
 SEED = "content/2014/anti-paedophile-police-fight-child-porn-epidemic"
 SEED_PAGE = "2014/06/anti-paedophile-police-fight-child-porn-epidemic/index.html"

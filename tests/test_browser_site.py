@@ -24,7 +24,7 @@ def _visit(browser, url: str, inside: str) -> tuple[list[str], list[str], object
     page = browser.new_page()
     outside: list[str] = []
     failed: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(inside) or r.url.startswith("data:") else outside.append(r.url))
+    page.on("request", lambda r: None if r.url.startswith((inside, "data:")) else outside.append(r.url))
     page.on("requestfailed", lambda r: failed.append(r.url))
     page.goto(url)
     page.wait_for_load_state("load")

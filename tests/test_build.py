@@ -9,13 +9,15 @@ import sys
 
 import pytest
 
-from conftest import REPO, article, tree_bytes
 from marginalia.checker import check_links
 from marginalia.errors import SiteError
 from marginalia.pipeline import build
 
+from conftest import REPO, article, tree_bytes
+
 SEED_LIKE = article(
-    "Police raid: a test", "2014-06-18", "Hello *world* {{ 7*7 }} {% include 'x' %}\n\n## Operation Predator\n\n- one\n- two",
+    "Police raid: a test", "2014-06-18",
+    "Hello *world* {{ 7*7 }} {% include 'x' %}\n\n## Operation Predator\n\n- one\n- two",
     updated="2014-06-18T11:59:00-04:00", byline="A Reporter", tags="[policing, online-safety]",
     people="[{name: Ian Quinn, role: chairman}]", places="[Los Angeles]",
     content_note='"Discusses abuse."')

@@ -6,9 +6,9 @@ import pathlib
 import subprocess
 import sys
 
-from conftest import REPO, article
-
 from marginalia.checker import check_links
+
+from conftest import REPO, article
 
 BAD_CREDITS = """{% extends "base.html" %}
 {% block main %}

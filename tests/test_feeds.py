@@ -10,11 +10,12 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
-from conftest import article
-from sitegen import BASE_URL, CONFIG, many_articles
 
 from marginalia.feeds import FEED_SIZE
 from marginalia.pipeline import build
+
+from conftest import article
+from sitegen import BASE_URL, CONFIG, many_articles
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

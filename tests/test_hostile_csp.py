@@ -19,13 +19,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import article
 from hostile.archive import load_vectors
 from markupsafe import escape
 
 from marginalia.pipeline import build
 from marginalia.search.codec import shard_file
 from marginalia.templates import CONTENT_SECURITY_POLICY, json_script
+
+from conftest import article
 
 RECORDER = ("window.__xssHits = []; window.__xss = function (w) { window.__xssHits.push(String(w)); };"
             "window.alert = function (m) { window.__xss('alert ' + m); };")

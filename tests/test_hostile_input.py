@@ -14,10 +14,11 @@ import re
 from collections.abc import Callable
 
 import pytest
-from conftest import REPO, article, tree_bytes
 from hostile.cases import BUILD_CASES, IMPORT_CASES, Case
 
 from marginalia import cli
+
+from conftest import REPO, article, tree_bytes
 
 GOOD = article("Good article", "2019-05-05", "Unaffected text stays.")
 GOOD_RAW = "Good raw article\n\nThis text is imported whatever its neighbours hold.\n"

@@ -13,7 +13,6 @@ import pathlib
 from collections.abc import Callable
 
 import pytest
-from conftest import article, tree_bytes
 
 from marginalia import cli
 from marginalia.errors import SiteError
@@ -23,6 +22,8 @@ from marginalia.paths import path_problem
 from marginalia.pipeline import build
 from marginalia.slugs import group_slug
 from marginalia.writer import check_path, write_site
+
+from conftest import article, tree_bytes
 
 RAW = "Police raid the docks\n\nOfficers searched a warehouse on Tuesday.\n"
 

@@ -11,9 +11,10 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 
 import pytest
-from sitegen import CONFIG, many_articles
 
 from marginalia.pipeline import build
+
+from sitegen import CONFIG, many_articles
 
 pytestmark = pytest.mark.browser
 

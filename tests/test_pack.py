@@ -8,11 +8,12 @@ import sys
 import zipfile
 
 import pytest
-from conftest import REPO
-from sitegen import CONFIG, many_articles
 
 from marginalia.errors import SiteError
 from marginalia.pack import pack
+
+from conftest import REPO
+from sitegen import CONFIG, many_articles
 
 
 @pytest.fixture

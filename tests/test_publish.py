@@ -13,10 +13,11 @@ import time
 
 import pytest
 import yaml
-from conftest import REPO
-from sitegen import CONFIG, many_articles, write_articles
 
 from marginalia.pipeline import build
+
+from conftest import REPO
+from sitegen import CONFIG, many_articles, write_articles
 
 ARTICLES = 2000
 TRIES = 20

@@ -14,9 +14,10 @@ import urllib.request
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import REPO, article
 
 from marginalia.serve import Preview
+
+from conftest import REPO, article
 
 ARTICLE = "2020/01/first/index.html"
 
