@@ -12,6 +12,7 @@ import dataclasses
 import pathlib
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from .articles import ArticleRenderer, Rendered, Source, default_jobs, load_source, render_all, stat_signature
 from .cache import BuildCache, digest
@@ -26,6 +27,7 @@ from .templates import load_templates, make_env
 from .writer import MARKER, WriteStats, check_output, write_site
 
 Progress = Callable[[str, int, int], None]
+Records = dict[str, tuple[str, str, Any]]  # content path -> (stat signature, key, cached record)
 
 
 @dataclasses.dataclass
@@ -62,7 +64,8 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
             report.nothing_changed = True
             report.articles = int(cache.state("articles") or 0)
             return report
-        sources = _load(site, paths, signatures, cache, progress)
+        records = cache.files()  # read once: unpickling 10,000 records is not free
+        sources = _load(site, paths, signatures, records, progress)
         clock.lap("load")
         library = assemble([s.article for s, _key in sources if s.article is not None], config)
         env.globals["feed_links"] = FeedIndex(library, config).links
@@ -74,7 +77,7 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
                       {s.rel: (s, key) for s, key in sources if s.article is not None})
         previous = cache.pages() if cache.state("output") == output_identity(output) else {}
         rendered: list[Rendered | None] = [None] * len(library.articles)
-        files = _files(pages, previous, output, rendered, cache, report, clock, jobs or default_jobs(), progress)
+        files = _files(pages, previous, output, rendered, records, report, clock, jobs or default_jobs(), progress)
         report.stats = write_site(files, output, keep_if_same=set(previous))
         clock.lap("write")
         if strict and report.warnings:
@@ -116,10 +119,9 @@ def _layouts_signature(site: pathlib.Path) -> str:
     return digest(*parts)
 
 
-def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, str], cache: BuildCache,
+def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, str], cached: Records,
           progress: Progress | None) -> list[tuple[Source, str]]:
     """Parse every content file, reusing the cache for files whose signature is unchanged."""
-    cached = cache.files()
     sources: list[tuple[Source, str]] = []
     found = Problems()
     for n, path in enumerate(paths):
@@ -140,10 +142,10 @@ def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, s
 
 
 def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendered: list[Rendered | None],
-           cache: BuildCache, report: BuildReport, clock: _Clock, jobs: int,
+           records: Records, report: BuildReport, clock: _Clock, jobs: int,
            progress: Progress | None) -> Iterator[tuple[str, bytes | None]]:
     """Every output file in a fixed order: ``None`` where the previous file is still right."""
-    cached = {rel: meta for rel, (_sig, _key, meta) in cache.files().items()} if previous else {}
+    cached = {rel: meta for rel, (_sig, _key, meta) in records.items()} if previous else {}
     todo: list[tuple[int, str]] = []
     for index, url in enumerate(pages.library.urls):
         key = pages.article_key(index)
@@ -173,14 +175,18 @@ def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendere
     for done_result in rendered:
         report.warnings.extend(done_result.problems if done_result else ())
     clock.lap("articles")
+    by_key: dict[str, list[str]] = {}
+    for path, key in previous.items():
+        by_key.setdefault(key, []).append(path)
     for job in site_jobs(pages, [r for r in rendered if r is not None]):
-        yield from _job_files(job, previous, output)
+        yield from _job_files(job, by_key, output)
     clock.lap("listings")
 
 
-def _job_files(job: Job, previous: dict[str, str], output: pathlib.Path) -> Iterator[tuple[str, bytes | None]]:
+def _job_files(job: Job, by_key: dict[str, list[str]], output: pathlib.Path
+               ) -> Iterator[tuple[str, bytes | None]]:
     """A job's files: kept from the last build when its key is unchanged, else made anew."""
-    kept = [p for p, k in previous.items() if k == job.key] if job.key in previous.values() else []
+    kept = by_key.get(job.key, [])
     if job.key and kept and all((output / p).is_file() for p in kept):
         for path in sorted(kept):
             job.pages_out[path] = job.key

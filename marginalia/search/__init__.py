@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .cache import SearchCache
 from .codec import shard_file
 from .doc import SearchDoc
 from .facets import collect_facets, membership_payload
@@ -22,20 +23,22 @@ from .records import DOCS_PER_SHARD, FORWARD_PER_SHARD, record_payloads
 from .terms import CHUNK, FACET_MIN, LEVELS, SCORE_UNIT, TOP_K, term_payloads
 from .vocab import vocab_payloads
 
-__all__ = ["SearchDoc", "build_index", "FORMAT_VERSION"]
+__all__ = ["SearchDoc", "SearchCache", "build_index", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 PREFIX = "search/idx/"
 PARALLEL_MIN = 4000  # below this many articles, starting processes costs more than it saves
 
 
-def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: int | None = None) -> dict[str, bytes]:
+def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: int | None = None,
+                cache: SearchCache | None = None) -> dict[str, bytes]:
     """The whole search index as ``{relative output path: bytes}`` (deterministic: the
-    same documents give the same bytes, whatever their order and ``jobs``, the number of
-    processes to use; default: one per core, none for small archives)."""
+    same documents give the same bytes, whatever their order, ``jobs``, the number of
+    processes to use (default: one per core, none for small archives), and ``cache``,
+    which only saves rescanning the documents that did not change since its last build)."""
     if jobs is None:
         jobs = default_jobs() if len(docs) >= PARALLEL_MIN else 1
-    inv = build_inverted(docs, language, jobs)
+    inv = build_inverted(docs, language, jobs, cache)
     facets = collect_facets(inv.docs)
     ndims = len(facets.dims)
     nshards, terms = term_payloads(inv, facets.doc_keys(), ndims, facets.year_starts, jobs)

@@ -10,6 +10,7 @@ fields and records. Touches nothing outside memory.
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,8 +46,11 @@ def enc(value: int) -> str:
 
 def enc_all(values: Iterable[int]) -> str:
     """A run of integers, each self-delimiting."""
-    table = _TABLE
-    return "".join([table[v] if v < _SMALL else _encode_slow(v) for v in values])
+    values = values if isinstance(values, (list, tuple, array)) else list(values)
+    try:
+        return "".join(map(_TABLE.__getitem__, values))  # all small: a lookup each, at C speed
+    except IndexError:
+        return "".join([_TABLE[v] if v < _SMALL else _encode_slow(v) for v in values])
 
 
 def enc_gaps(sorted_values: Iterable[int]) -> str:

@@ -13,14 +13,17 @@ memory.
 from __future__ import annotations
 
 import math
+from itertools import repeat
+from operator import add, mul, truediv
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .codec import enc_all
+from .cache import SearchCache, block_key
 from .doc import SearchDoc
 from .parallel import SHARED, run_tasks
-from .scan import BOUNDARY, TITLE_WEIGHT, merge_scans, scan_slice
+from .scan import BOUNDARY, TITLE_WEIGHT, SliceScan, merge_scans, scan_slice
 from .tokens import Stemmer
 
 __all__ = ["BOUNDARY", "TITLE_WEIGHT", "K1", "B", "Inverted", "TermPostings", "build_inverted", "order_docs",
@@ -28,6 +31,7 @@ __all__ = ["BOUNDARY", "TITLE_WEIGHT", "K1", "B", "Inverted", "TermPostings", "b
 
 K1 = 1.2
 B = 0.75
+BLOCK = 250  # documents per scanned block: the unit that a rebuild rescans
 
 
 @dataclass
@@ -66,28 +70,43 @@ def bm25(term: TermPostings, n: int, norms: Sequence[float]) -> list[float]:
     """BM25F score of each posting (k1=1.2, b=0.75 over weighted lengths)."""
     df = len(term.docs)
     scale = math.log(1 + (n - df + 0.5) / (df + 0.5)) * (K1 + 1)
-    return [scale * tf / (tf + norms[d]) for d, tf in zip(term.docs, term.weighted_tf, strict=True)]
+    tfs = term.weighted_tf
+    # scale * tf / (tf + norms[d]), evaluated in that order (so the floats are exact), at C speed
+    return list(map(truediv, map(mul, repeat(scale, len(tfs)), tfs), map(add, tfs, map(norms.__getitem__, term.docs))))
 
 
-def _scan_task(start: int, end: int, language: str) -> object:
-    return scan_slice(SHARED["docs"][start:end], start, language)
+def _scan_task(start: int, end: int) -> SliceScan:
+    return scan_slice(SHARED["docs"][start:end], start, SHARED["stemmer"])
 
 
 def _encode_task(index: int) -> list[str]:
     scan, final = SHARED["scans"][index], SHARED["finals"][index]
     seq, bounds = scan.sequences, scan.bounds
-    return [enc_all([final[t] for t in seq[bounds[j]:bounds[j + 1]]]) for j in range(len(bounds) - 1)]
+    get = final.__getitem__
+    return [enc_all(list(map(get, seq[bounds[j]:bounds[j + 1]]))) for j in range(len(bounds) - 1)]
 
 
-def build_inverted(docs: Sequence[SearchDoc], language: str, jobs: int = 1) -> Inverted:
-    """Tokenize, stem and count every document, on ``jobs`` cores."""
+def scan_blocks(ordered: list[SearchDoc], language: str, jobs: int, cache: SearchCache | None) -> list[SliceScan]:
+    """Every block of ``BLOCK`` documents, scanned (or taken from ``cache``), in document order."""
+    stemmer = Stemmer(language)  # rejects an unknown language here, before any worker starts
+    blocks = [(i, min(len(ordered), i + BLOCK)) for i in range(0, len(ordered), BLOCK)]
+    keys = [block_key(ordered[start:end], start, language) for start, end in blocks]
+    known = cache.load() if cache is not None else {}
+    todo = [block for block, key in zip(blocks, keys, strict=True) if key not in known]
+    fresh = dict(zip([keys[start // BLOCK] for start, _ in todo],
+                     run_tasks(_scan_task, todo, {"docs": ordered, "stemmer": stemmer}, jobs), strict=True))
+    scans = [fresh[key] if key in fresh else known[key] for key in keys]
+    if cache is not None:
+        cache.save(dict(zip(keys, scans, strict=True)))
+    return scans
+
+
+def build_inverted(docs: Sequence[SearchDoc], language: str, jobs: int = 1,
+                   cache: SearchCache | None = None) -> Inverted:
+    """Tokenize, stem and count every document, on ``jobs`` cores, reusing ``cache``'s blocks."""
     ordered = order_docs(docs)
-    # one slice per process: each slice stems its own words, so more slices would stem words twice
-    size = max(1, -(-len(ordered) // max(1, jobs)))
-    slices = [(i, min(len(ordered), i + size), language) for i in range(0, len(ordered), size)]
-    Stemmer(language)  # reject an unknown language here, before any worker starts
-    scans = run_tasks(_scan_task, slices, {"docs": ordered}, jobs)
-    merged = merge_scans(scans)  # type: ignore[arg-type]
+    scans = scan_blocks(ordered, language, jobs, cache)
+    merged = merge_scans(scans)
     ranked = sorted(range(1, len(merged.stems)), key=lambda g: (-len(merged.docs[g]), merged.stems[g]))
     renumber = array("I", bytes(4 * len(merged.stems)))
     for new, g in enumerate(ranked, 1):

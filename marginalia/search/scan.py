@@ -34,9 +34,8 @@ class SliceScan:
     lengths: array[int]  # weighted lengths: TITLE_WEIGHT * headline words + body words
 
 
-def scan_slice(docs: Sequence[SearchDoc], first_id: int, language: str) -> SliceScan:
+def scan_slice(docs: Sequence[SearchDoc], first_id: int, stemmer: Stemmer) -> SliceScan:
     """Tokenize, stem and count ``docs``, whose ids start at ``first_id``."""
-    stemmer = Stemmer(language)
     word_ids: dict[str, int] = {}
     stem_ids: dict[str, int] = {}
     stems = [""]

@@ -13,10 +13,11 @@ word, a filter, date order, more results). Touches nothing outside memory.
 from __future__ import annotations
 
 import bisect
-import heapq
 import itertools
 import math
 from collections.abc import Sequence
+from itertools import repeat
+from operator import add, mul, sub
 
 from .codec import base36, enc, enc_all, enc_gaps
 from .facets import encode_counts, year_counts
@@ -40,13 +41,21 @@ def _levels(scores: list[float]) -> tuple[int, int, list[int]]:
     step = math.log(hi / lo) / (LEVELS - 1)
     # Level l stands for lo * (hi/lo)^(l/15); a score takes the nearest level (in log).
     bounds = [lo * math.exp(step * (i + 0.5)) / SCORE_UNIT for i in range(LEVELS - 1)]
-    return lo, hi, [bisect.bisect(bounds, s) for s in scores]
+    return lo, hi, list(map(bisect.bisect, repeat(bounds, len(scores)), scores))
+
+
+def _top(scores: list[float]) -> list[int]:
+    """Ascending indices of the ``TOP_K`` best scores; of equal scores, the earliest win."""
+    cut = sorted(scores, reverse=True)[TOP_K - 1]
+    above = [i for i, s in enumerate(scores) if s > cut]
+    ties = [i for i, s in enumerate(scores) if s == cut][:TOP_K - len(above)]
+    return sorted(above + ties)
 
 
 def _postings(docs: Sequence[int], levels: Sequence[int]) -> str:
     """Postings as enc(gap * LEVELS + level) in document order."""
-    previous = itertools.chain((0,), docs)
-    return enc_all([(d - p) * LEVELS + level for d, p, level in zip(docs, previous, levels, strict=False)])
+    gaps = map(sub, docs, itertools.chain((0,), docs))
+    return enc_all(list(map(add, map(mul, gaps, repeat(LEVELS, len(docs))), levels)))
 
 
 def _term_record(term: TermPostings, scores: list[float], doc_keys: Sequence[tuple[int, ...]], ndims: int,
@@ -54,7 +63,7 @@ def _term_record(term: TermPostings, scores: list[float], doc_keys: Sequence[tup
     """One stem's record (without its id) and its chunk files."""
     df = len(term.docs)
     lo, hi, levels = _levels(scores)
-    top = sorted(heapq.nlargest(TOP_K, range(df), key=scores.__getitem__)) if df > TOP_K else list(range(df))
+    top = _top(scores) if df > TOP_K else list(range(df))
     chosen = set(top) if df > TOP_K else set()
     rest = [i for i in range(df) if i not in chosen] if chosen else []
     chunks = [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)]
