@@ -173,10 +173,12 @@ def test_reimport_follows_the_source_when_the_headline_changes(site: pathlib.Pat
 
 
 def test_bundled_content_is_current(tmp_path: pathlib.Path) -> None:
-    """content/ holds exactly what importing sources/ gives, plus the hand-finished seed."""
+    """content/ holds exactly what importing each source folder gives, plus the hand-finished seed."""
     shutil.copytree(SOURCES, tmp_path / "sources")
     shutil.copytree(REPO / "content", tmp_path / "content")
-    report = run_import([tmp_path / "sources"], site=tmp_path)
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "content").rglob("*")
+              if p.is_file()}
+    report = run_import([tmp_path / "sources" / "seed", tmp_path / "sources" / "wikinews"], site=tmp_path)
     seed = "content/2014/anti-paedophile-police-fight-child-porn-epidemic.md"
     assert report.written == [] and report.skipped_edited == [seed]
     assert len(report.unchanged) == 291
@@ -186,6 +188,8 @@ def test_bundled_content_is_current(tmp_path: pathlib.Path) -> None:
                                     "images. No images or explicit detail.")
     assert {"online-safety", "policing"} <= set(meta["tags"])
     assert meta["people"][0] == {"name": "Ian Quinn", "role": "Chairman, Virtual Global Taskforce"}
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "content").rglob("*") if p.is_file()}
+    assert after == before  # no byte changed: articles, and the sidecars a person may have edited
 
 
 def test_manifest_folder_tags_and_skipped_files(tmp_path: pathlib.Path) -> None:
