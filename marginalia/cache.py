@@ -37,8 +37,9 @@ def digest(*parts: bytes | str) -> str:
 class BuildCache:
     """Read the previous build's records; stage new ones; commit them after a good build."""
 
-    def __init__(self, site: Path, output: Path, enabled: bool = True):
-        self.enabled = enabled
+    def __init__(self, site: Path, output: Path, enabled: bool = True, read: bool = True):
+        """``read=False`` (``--clean``) ignores what is stored but still records this build."""
+        self.enabled, self.read = enabled, read
         self.path = site / CACHE_DIR / "cache.sqlite"
         self.scope = digest(__version__, str(SCHEMA), str(output.absolute()))
         self.db: sqlite3.Connection | None = None
@@ -61,7 +62,7 @@ class BuildCache:
 
     def files(self) -> dict[str, tuple[str, str, Any]]:
         """rel -> (stat signature, key, unpickled meta) from the last good build."""
-        if self.db is None:
+        if self.db is None or not self.read:
             return {}
         rows = self.db.execute("SELECT rel, sig, key, meta FROM files WHERE scope = ?", (self.scope,))
         out = {}
@@ -72,12 +73,13 @@ class BuildCache:
 
     def pages(self) -> dict[str, str]:
         """Output path -> the key it was rendered from, in the last good build."""
-        if self.db is None:
+        if self.db is None or not self.read:
             return {}
         return dict(self.db.execute("SELECT path, key FROM pages WHERE scope = ?", (self.scope,)))
 
     def state(self, name: str) -> str | None:
-        if self.db is None:
+        """A value the last good build recorded (None when unknown or ignored)."""
+        if self.db is None or not self.read:
             return None
         row = self.db.execute("SELECT value FROM state WHERE scope = ? AND name = ?", (self.scope, name)).fetchone()
         return row[0] if row else None

@@ -54,7 +54,7 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
     config = load_config(site, base_url=base_url)
     check_output(output, site)
     env = make_env(site)
-    cache = BuildCache(site, output, enabled=not clean)
+    cache = BuildCache(site, output, read=not clean)
     try:
         paths = content_files(site)
         signatures = {p.relative_to(site).as_posix(): stat_signature(p) for p in paths}

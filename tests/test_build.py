@@ -168,3 +168,13 @@ def test_init_creates_a_buildable_archive(tmp_path: pathlib.Path) -> None:
     assert built.returncode == 0, built.stderr
     again = subprocess.run(run + ["init", str(target)], capture_output=True, text=True)
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_clean_build_ignores_the_cache_but_records_it(make_site) -> None:
+    site = make_site({"content/a.md": article("A"), "content/b.md": article("B", "2020-02-02")})
+    build(site, clean=True)
+    assert build(site).nothing_changed
+    (site / "content/b.md").write_text(article("B", "2020-02-02", body="Other text."))
+    report = build(site)
+    assert report.rendered == 1 and not report.nothing_changed
+    assert build(site, clean=True).rendered == 2
