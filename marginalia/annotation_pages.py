@@ -13,7 +13,7 @@ from typing import Any
 
 from .annotations.export import collection, to_w3c
 from .annotations.model import AnnotationSet
-from .articles import Rendered
+from .articles import Rendered, shown
 from .library import Library
 from .model import Config
 from .views import Item, View
@@ -62,6 +62,7 @@ def w3c_files(library: Library, sets: Sequence[AnnotationSet], config: Config) -
     """Each annotated article's annotations, and the whole archive's, as W3C Web Annotation JSON-LD."""
     everything: list[dict[str, Any]] = []
     for index, anns in enumerate(sets):
+        anns = shown(anns)  # suggestions are not published until a person accepts them
         if not anns.annotations:
             continue
         url = library.urls[index]
