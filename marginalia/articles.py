@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import pathlib
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .annotations.anchor import AnchorResult
 from .annotations.model import AnnotationSet
@@ -26,6 +26,7 @@ from .markup import Renderer
 from .model import Article
 
 KIND_OF_ENTITY = {"person": "people", "organization": "organizations", "place": "places"}
+T = TypeVar("T")
 PARALLEL_MIN = 400  # below this many articles a process pool costs more than it saves
 
 
@@ -172,6 +173,24 @@ def render_all(tasks: Sequence[tuple[int, str]], sources: Sequence[Source],
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             yield from pool.imap(_work, tasks, chunksize=32)
+    finally:
+        _WORKER.clear()
+
+
+def _apply(task: Any) -> Any:
+    return _WORKER["function"](task, *_WORKER["args"])
+
+
+def map_articles(function: Callable[..., T], items: Sequence[Any], args: tuple[Any, ...],
+                 jobs: int) -> Iterator[T]:
+    """``function(item, *args)`` for each item, in order, across ``jobs`` forked processes."""
+    if jobs <= 1 or len(items) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (function(item, *args) for item in items)
+        return
+    _WORKER.update(function=function, args=args)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_apply, items, chunksize=64)
     finally:
         _WORKER.clear()
 

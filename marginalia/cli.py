@@ -56,8 +56,9 @@ def parser() -> argparse.ArgumentParser:
     site_arg(i)
     i.add_argument("--json", action="store_true", help="write nothing; print what would be imported as JSON")
     i.add_argument("--force", action="store_true", help="overwrite content files edited since their import")
-    i.add_argument("--no-suggest", dest="suggest", action="store_false",
-                   help="do not write suggested annotations (people, places, quotes…) beside new articles")
+    i.add_argument("--suggest", action="store_true",
+                   help="also write suggested annotations (people, places, quotes…) beside each new article "
+                        "for a person to confirm")
 
     n = sub.add_parser("init", help="start a new, empty archive in DIR",
                        description="Create DIR with config.yaml, content/ and layouts/.")

@@ -59,7 +59,7 @@ def progress_printer() -> Callable[[str, int, int], None] | None:
 
 
 def import_(site: pathlib.Path, paths: list[pathlib.Path], *, as_json: bool, force: bool,
-            suggest: bool = True) -> int:
+            suggest: bool = False) -> int:
     """Import raw articles into content/ (or preview them as JSON)."""
     from .ingest import run_import
 
@@ -72,8 +72,9 @@ def import_(site: pathlib.Path, paths: list[pathlib.Path], *, as_json: bool, for
         print_json(report.json_items)
     else:
         print(f"Imported: {len(report.written)} written, {len(report.unchanged)} unchanged, "
-              f"{len(report.skipped_edited)} skipped (edited by hand); "
-              f"{len(report.suggested)} new suggestion files to review (see output/editor/).")
+              f"{len(report.skipped_edited)} skipped (edited by hand)"
+              + (f"; {len(report.suggested)} new suggestion files to review (see output/editor/)."
+                 if report.suggested else "."))
     return 1 if errors else 0
 
 

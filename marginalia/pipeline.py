@@ -14,7 +14,16 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .articles import ArticleRenderer, Rendered, Source, default_jobs, load_source, render_all, stat_signature
+from .articles import (
+    ArticleRenderer,
+    Rendered,
+    Source,
+    default_jobs,
+    load_source,
+    map_articles,
+    render_all,
+    stat_signature,
+)
 from .cache import BuildCache, digest
 from .config import load_config
 from .errors import Problem, Problems, SiteError
@@ -65,7 +74,7 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
             report.articles = int(cache.state("articles") or 0)
             return report
         records = cache.files()  # read once: unpickling 10,000 records is not free
-        sources = _load(site, paths, signatures, records, progress)
+        sources = _load(site, paths, signatures, records, progress, jobs or default_jobs())
         clock.lap("load")
         library = assemble([s.article for s, _key in sources if s.article is not None], config)
         env.globals["feed_links"] = FeedIndex(library, config).links
@@ -120,9 +129,12 @@ def _layouts_signature(site: pathlib.Path) -> str:
 
 
 def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, str], cached: Records,
-          progress: Progress | None) -> list[tuple[Source, str]]:
+          progress: Progress | None, jobs: int = 1) -> list[tuple[Source, str]]:
     """Parse every content file, reusing the cache for files whose signature is unchanged."""
     sources: list[tuple[Source, str]] = []
+    misses = [p for p in paths if (hit := cached.get(p.relative_to(site).as_posix())) is None
+              or hit[0] != signatures[p.relative_to(site).as_posix()]]
+    fresh = map_articles(_parse_one, misses, (site,), jobs)
     found = Problems()
     for n, path in enumerate(paths):
         rel = path.relative_to(site).as_posix()
@@ -130,15 +142,20 @@ def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, s
         if hit is not None and hit[0] == signatures[rel]:
             source, key = hit[2][0], hit[1]
         else:
-            source = load_source(site, path)
-            source = dataclasses.replace(source, article=merge_annotation_entities(source))
-            key = digest(tool_key(), repr(source))
+            source, key = next(fresh)
         sources.append((source, key))
         found.extend(source.problems)
         if progress and n % 500 == 0:
             progress("read", n, len(paths))
     found.raise_if_any()
     return sources
+
+
+def _parse_one(path: pathlib.Path, site: pathlib.Path) -> tuple[Source, str]:
+    """One content file parsed, with its annotations' entities merged in, and its key."""
+    source = load_source(site, path)
+    source = dataclasses.replace(source, article=merge_annotation_entities(source))
+    return source, digest(tool_key(), repr(source))
 
 
 def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendered: list[Rendered | None],

@@ -58,7 +58,7 @@ class Loaded:
 
 
 def run_import(paths: list[Path], *, site: Path, force: bool = False,
-               as_json: bool = False, suggest: bool = True) -> ImportReport:
+               as_json: bool = False, suggest: bool = False) -> ImportReport:
     """Import ``paths`` into ``site``/content (or describe them as JSON)."""
     site = _check_site(Path(site))
     sources = discover([Path(p) for p in paths])
