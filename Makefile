@@ -32,7 +32,8 @@ test: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || sh .ci/install-chromium
 	$(PY) -m ruff check marginalia build.py tests bench
 	$(PY) -m mypy
-	$(PY) -m pytest -n 2 -p no:cacheprovider
+	$(PY) -m pytest -n 2 -p no:cacheprovider -m "not serial"
+	$(PY) -m pytest -p no:cacheprovider -m serial
 
 clean:
 	rm -rf output .venv .marginalia-cache

@@ -175,7 +175,7 @@ def merge_annotation_entities(source: Source) -> Article | None:
 
 def site_jobs(pages: Pages, rendered: Sequence[Rendered]) -> Iterator[Job]:
     """Every file besides the article pages, as keyed jobs, in a fixed order."""
-    from .search import build_index
+    from .search import SearchCache, build_index
     from .search_docs import search_docs, stemmer_language
 
     library, config = pages.library, pages.config
@@ -192,8 +192,9 @@ def site_jobs(pages: Pages, rendered: Sequence[Rendered]) -> Iterator[Job]:
     docs = search_docs(library, [r.text for r in rendered])
     docs_key = digest(pages.config_key, *(f"{d.url}|{pages.article_keys[a.path]}"
                                           for d, a in zip(docs, library.articles, strict=True)))
+    scan_cache = SearchCache(pages.site / ".marginalia-cache" / "search-scan.pickle")  # rescan only edited articles
     yield Job(digest("search", docs_key), lambda: sorted(
-        build_index(docs, language=stemmer_language(config.language)).items()), pages.keys)
+        build_index(docs, language=stemmer_language(config.language), cache=scan_cache).items()), pages.keys)
     yield Job(digest("feeds", docs_key), lambda: _feeds(library, config), pages.keys)
     yield Job(digest("assets", tool_key()), _assets, pages.keys)
     yield pages.view_job(not_found_view(config))

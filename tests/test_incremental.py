@@ -5,8 +5,9 @@ from __future__ import annotations
 import pathlib
 import random
 
-from conftest import article, tree_bytes
 from marginalia.pipeline import build
+
+from conftest import article, tree_bytes
 
 TAGS = ["police", "courts", "health", "sport", "science"]
 PEOPLE = ["Ian Quinn", "Kevin Laws", "Mark Luscombe", "Andrea Grossman"]

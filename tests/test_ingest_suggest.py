@@ -5,10 +5,11 @@ from __future__ import annotations
 import pathlib
 import shutil
 
-from conftest import MINIMAL_CONFIG, REPO
 from marginalia.annotations.sidecar import parse_sidecar
 from marginalia.ingest import run_import
 from marginalia.pipeline import build
+
+from conftest import MINIMAL_CONFIG, REPO
 
 SEED = REPO / "sources" / "seed" / "000_3dd9cadd05d23e49.txt"
 

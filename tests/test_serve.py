@@ -19,6 +19,9 @@ from marginalia.serve import Preview
 
 from conftest import REPO, article
 
+# Reload timing ("within a second") is measured in a quiet phase of its own: see the Makefile.
+pytestmark = pytest.mark.serial
+
 ARTICLE = "2020/01/first/index.html"
 
 

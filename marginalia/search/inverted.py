@@ -6,21 +6,22 @@ stem, the ascending document ids and each posting's weighted term frequency
 of stem ids encoded (the "forward index", which verifies phrases). Document
 ids follow (date, url), so sorting by date is sorting by id. Stem ids follow
 document frequency (most frequent first, id 1), so common stems get short
-codes. Slices of documents are scanned in parallel. Touches nothing outside
-memory.
+codes. Blocks of documents are scanned in parallel, or read back from a
+:class:`SearchCache` when unchanged since its last build. Touches nothing
+outside memory but that cache's file.
 """
 
 from __future__ import annotations
 
 import math
-from itertools import repeat
-from operator import add, mul, truediv
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add, mul, truediv
 
-from .codec import enc_all
 from .cache import SearchCache, block_key
+from .codec import enc_all
 from .doc import SearchDoc
 from .parallel import SHARED, run_tasks
 from .scan import BOUNDARY, TITLE_WEIGHT, SliceScan, merge_scans, scan_slice
@@ -31,7 +32,7 @@ __all__ = ["BOUNDARY", "TITLE_WEIGHT", "K1", "B", "Inverted", "TermPostings", "b
 
 K1 = 1.2
 B = 0.75
-BLOCK = 250  # documents per scanned block: the unit that a rebuild rescans
+BLOCK = 1000  # documents per scanned block: the unit that a rebuild rescans
 
 
 @dataclass
@@ -87,13 +88,16 @@ def _encode_task(index: int) -> list[str]:
 
 
 def scan_blocks(ordered: list[SearchDoc], language: str, jobs: int, cache: SearchCache | None) -> list[SliceScan]:
-    """Every block of ``BLOCK`` documents, scanned (or taken from ``cache``), in document order."""
+    """Every block of documents, scanned (or taken from ``cache``), in document order: blocks of
+    ``BLOCK`` with a cache, else one per process (each block stems its own words, so fewer is faster)."""
     stemmer = Stemmer(language)  # rejects an unknown language here, before any worker starts
-    blocks = [(i, min(len(ordered), i + BLOCK)) for i in range(0, len(ordered), BLOCK)]
-    keys = [block_key(ordered[start:end], start, language) for start, end in blocks]
+    size = BLOCK if cache is not None else max(1, -(-len(ordered) // max(1, jobs)))
+    blocks = [(i, min(len(ordered), i + size)) for i in range(0, len(ordered), size)]
+    keys = [block_key(ordered[start:end], start, language) if cache is not None else str(start)
+            for start, end in blocks]
     known = cache.load() if cache is not None else {}
     todo = [block for block, key in zip(blocks, keys, strict=True) if key not in known]
-    fresh = dict(zip([keys[start // BLOCK] for start, _ in todo],
+    fresh = dict(zip([keys[start // size] for start, _ in todo],
                      run_tasks(_scan_task, todo, {"docs": ordered, "stemmer": stemmer}, jobs), strict=True))
     scans = [fresh[key] if key in fresh else known[key] for key in keys]
     if cache is not None:

@@ -27,8 +27,9 @@ class SliceScan:
 
     stems: list[str]  # local id -> stem ("" for the boundary)
     word_ids: dict[str, int]  # word -> local stem id
-    postings: array[int]  # per local stem, its (doc id, weighted tf) pairs, flattened
-    offsets: array[int]  # postings of local stem i: pairs [offsets[i], offsets[i + 1])
+    post_docs: array[int]  # per local stem, the ids of its documents, concatenated
+    post_tfs: array[int]  # the weighted tf of each of those postings
+    offsets: array[int]  # postings of local stem i: [offsets[i], offsets[i + 1])
     sequences: array[int]  # every document's stem ids (headline, BOUNDARY, body), concatenated
     bounds: array[int]  # document j of the slice: sequences[bounds[j]:bounds[j + 1]]
     lengths: array[int]  # weighted lengths: TITLE_WEIGHT * headline words + body words
@@ -39,7 +40,8 @@ def scan_slice(docs: Sequence[SearchDoc], first_id: int, stemmer: Stemmer) -> Sl
     word_ids: dict[str, int] = {}
     stem_ids: dict[str, int] = {}
     stems = [""]
-    per_stem: list[list[int]] = [[]]
+    per_docs: list[list[int]] = [[]]
+    per_tfs: list[list[int]] = [[]]
     sequences = array("I")
     bounds = array("I", [0])
     lengths = array("I")
@@ -50,7 +52,8 @@ def scan_slice(docs: Sequence[SearchDoc], first_id: int, stemmer: Stemmer) -> Sl
         if sid is None:
             sid = stem_ids[stem] = len(stems)
             stems.append(stem)
-            per_stem.append([])
+            per_docs.append([])
+            per_tfs.append([])
         word_ids[word] = sid
         return sid
 
@@ -68,15 +71,14 @@ def scan_slice(docs: Sequence[SearchDoc], first_id: int, stemmer: Stemmer) -> Sl
         sequences.extend(body)
         bounds.append(len(sequences))
         for sid, wtf in counts.items():
-            pairs = per_stem[sid]
-            pairs.append(doc_id)
-            pairs.append(wtf)
-    postings = array("I")
-    offsets = array("I", [0])
-    for pairs in per_stem:
-        postings.extend(pairs)
-        offsets.append(len(postings) // 2)
-    return SliceScan(stems, word_ids, postings, offsets, sequences, bounds, lengths)
+            per_docs[sid].append(doc_id)
+            per_tfs[sid].append(wtf)
+    post_docs, post_tfs, offsets = array("I"), array("I"), array("I", [0])
+    for ids, tfs in zip(per_docs, per_tfs, strict=True):
+        post_docs.extend(ids)
+        post_tfs.extend(tfs)
+        offsets.append(len(post_docs))
+    return SliceScan(stems, word_ids, post_docs, post_tfs, offsets, sequences, bounds, lengths)
 
 
 @dataclass
@@ -102,19 +104,20 @@ def merge_scans(scans: Sequence[SliceScan]) -> Merged:
     lengths = array("I")
     for scan in scans:
         local = array("I", bytes(4 * len(scan.stems)))
+        sdocs, stfs, offsets = scan.post_docs, scan.post_tfs, scan.offsets
         for i, stem in enumerate(scan.stems):
             g = ids.get(stem)
             if g is None:
                 g = ids[stem] = len(stems)
                 stems.append(stem)
-                docs.append(array("I"))
-                tfs.append(array("I"))
+                docs.append(sdocs[offsets[i]:offsets[i + 1]])
+                tfs.append(stfs[offsets[i]:offsets[i + 1]])
+            else:
+                docs[g].extend(sdocs[offsets[i]:offsets[i + 1]])
+                tfs[g].extend(stfs[offsets[i]:offsets[i + 1]])
             local[i] = g
-            pairs = scan.postings[2 * scan.offsets[i]:2 * scan.offsets[i + 1]]
-            docs[g].extend(pairs[0::2])
-            tfs[g].extend(pairs[1::2])
-        for word, i in scan.word_ids.items():
-            word_ids.setdefault(word, local[i])
+        # a word has one stem wherever it occurs, so later slices only repeat known entries
+        word_ids.update(zip(scan.word_ids, map(local.__getitem__, scan.word_ids.values()), strict=True))
         to_global.append(local)
         lengths.extend(scan.lengths)
     return Merged(stems, docs, tfs, word_ids, to_global, lengths)

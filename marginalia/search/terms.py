@@ -17,7 +17,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from itertools import repeat
-from operator import add, mul, sub
+from operator import add, eq, gt, mul, sub
 
 from .codec import base36, enc, enc_all, enc_gaps
 from .facets import encode_counts, year_counts
@@ -30,6 +30,7 @@ LEVELS = 16  # score levels per stem, log-spaced between its lowest and highest 
 SCORE_UNIT = 64  # score range stored as integers in 1/64ths
 FACET_MIN = 10  # stems in more documents than this store their facet counts
 SHARD_TARGET = 4096  # aim for term shards of about this many characters
+_FLIP = bytes.maketrans(b"\0\1", b"\1\0")
 
 
 def _levels(scores: list[float]) -> tuple[int, int, list[int]]:
@@ -44,12 +45,14 @@ def _levels(scores: list[float]) -> tuple[int, int, list[int]]:
     return lo, hi, list(map(bisect.bisect, repeat(bounds, len(scores)), scores))
 
 
-def _top(scores: list[float]) -> list[int]:
-    """Ascending indices of the ``TOP_K`` best scores; of equal scores, the earliest win."""
+def _top_mask(scores: list[float]) -> bytearray:
+    """1 for the ``TOP_K`` best scores, else 0; of equal scores, the earliest win."""
+    n = len(scores)
     cut = sorted(scores, reverse=True)[TOP_K - 1]
-    above = [i for i, s in enumerate(scores) if s > cut]
-    ties = [i for i, s in enumerate(scores) if s == cut][:TOP_K - len(above)]
-    return sorted(above + ties)
+    mask = bytearray(map(gt, scores, repeat(cut, n)))
+    for i in itertools.islice(itertools.compress(range(n), map(eq, scores, repeat(cut, n))), TOP_K - mask.count(1)):
+        mask[i] = 1
+    return mask
 
 
 def _postings(docs: Sequence[int], levels: Sequence[int]) -> str:
@@ -63,18 +66,22 @@ def _term_record(term: TermPostings, scores: list[float], doc_keys: Sequence[tup
     """One stem's record (without its id) and its chunk files."""
     df = len(term.docs)
     lo, hi, levels = _levels(scores)
-    top = _top(scores) if df > TOP_K else list(range(df))
-    chosen = set(top) if df > TOP_K else set()
-    rest = [i for i in range(df) if i not in chosen] if chosen else []
-    chunks = [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)]
-    head = [enc(df), enc(lo), enc(hi), enc(len(chunks)), enc_gaps(term.docs[c[0]] for c in chunks)]
+    if df > TOP_K:
+        keep = _top_mask(scores)
+        drop = keep.translate(_FLIP)
+        top_docs, top_levels = list(itertools.compress(term.docs, keep)), list(itertools.compress(levels, keep))
+        rest_docs, rest_levels = list(itertools.compress(term.docs, drop)), list(itertools.compress(levels, drop))
+    else:
+        top_docs, top_levels, rest_docs, rest_levels = list(term.docs), levels, [], []
+    starts = range(0, len(rest_docs), CHUNK)
+    head = [enc(df), enc(lo), enc(hi), enc(len(starts)), enc_gaps(rest_docs[i] for i in starts)]
     if df > FACET_MIN:
         keys = itertools.chain.from_iterable(map(doc_keys.__getitem__, term.docs)) if ndims > 1 else ()
         # years of a complete posting list follow from its document ids: stored only for chunked stems
-        head.append(encode_counts(ndims, keys, year_counts(term.docs, year_starts) if chunks else []))
-    head.append(_postings([term.docs[i] for i in top], [levels[i] for i in top]))
-    files = {f"p/{base36(term.tid)}.{base36(n)}": _postings([term.docs[i] for i in chunk], [levels[i] for i in chunk])
-             for n, chunk in enumerate(chunks)}
+        head.append(encode_counts(ndims, keys, year_counts(term.docs, year_starts) if starts else []))
+    head.append(_postings(top_docs, top_levels))
+    files = {f"p/{base36(term.tid)}.{base36(n)}": _postings(rest_docs[i:i + CHUNK], rest_levels[i:i + CHUNK])
+             for n, i in enumerate(starts)}
     return "".join(head), files
 
 
