@@ -155,22 +155,6 @@ def decode_content(raw: bytes, rel: str) -> tuple[str, Problem | None]:
     return text, None
 
 
-def load_library(site: pathlib.Path, config: Config, articles: Iterable[Article] | None = None) -> Library:
-    """Read every content file (unless ``articles`` are given) and order the collection."""
-    found = Problems()
-    if articles is None:
-        loaded: list[Article] = []
-        site = site.resolve()
-        for path in content_files(site):
-            article, problems = read_article(site, path)
-            found.extend(problems)
-            if article is not None:
-                loaded.append(article)
-        articles = loaded
-    found.raise_if_any()
-    return assemble(list(articles), config, found)
-
-
 def _order_key(a: Article) -> tuple[int, int, str, str]:
     ordinal = a.date.toordinal() if a.date else 0
     return (0 if a.date else 1, -ordinal, a.title.casefold(), a.path)
@@ -254,4 +238,4 @@ def _date_groups(articles: Sequence[Article]) -> tuple[tuple[Group, ...], tuple[
     return year_groups, month_groups
 
 
-__all__ = ["ENTITY_KINDS", "Group", "Library", "article_url", "assemble", "content_files", "load_library"]
+__all__ = ["ENTITY_KINDS", "Group", "Library", "article_url", "assemble", "content_files"]

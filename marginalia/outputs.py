@@ -8,7 +8,6 @@ key says whether last build's files are still right. Pure: writes nothing.
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -26,7 +25,7 @@ from .errors import SiteError
 from .fingerprint import TemplateKeys, context_key, tool_key
 from .library import Library
 from .meta import not_found_view, site_files, site_key
-from .model import ENTITY_KINDS, Article, Config, EntityRef
+from .model import Article, Config, EntityRef
 from .templates import runtime_problem, template_problem
 from .views import View, article_context, listing_views, root_for
 
@@ -218,9 +217,3 @@ def _assets() -> Iterator[tuple[str, bytes]]:
                 yield f"assets/{path.name}", path.read_bytes()
 
 
-def article_view(pages: Pages, index: int, body_html: str) -> View:
-    """The view of one article page (for tests and tools)."""
-    return View(pages.library.urls[index], pages.layout(index), article_context(pages.library, index, body_html))
-
-
-__all__ = ["ENTITY_KINDS", "Job", "Pages", "json", "site_jobs"]

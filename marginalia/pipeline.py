@@ -28,10 +28,9 @@ from .cache import BuildCache, digest
 from .config import load_config
 from .errors import Problem, Problems, SiteError
 from .feeds import FeedIndex, publishing_warnings
-from .fingerprint import TemplateKeys, context_key, tool_key
+from .fingerprint import TemplateKeys, tool_key
 from .library import Library, assemble, content_files
-from .model import Config
-from .outputs import Job, Pages, article_view, merge_annotation_entities, site_jobs
+from .outputs import Job, Pages, merge_annotation_entities, site_jobs
 from .templates import load_templates, make_env
 from .writer import MARKER, WriteStats, check_output, write_site
 
@@ -132,14 +131,14 @@ def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, s
           progress: Progress | None, jobs: int = 1) -> list[tuple[Source, str]]:
     """Parse every content file, reusing the cache for files whose signature is unchanged."""
     sources: list[tuple[Source, str]] = []
-    misses = [p for p in paths if (hit := cached.get(p.relative_to(site).as_posix())) is None
-              or hit[0] != signatures[p.relative_to(site).as_posix()]]
-    fresh = map_articles(_parse_one, misses, (site,), jobs)
+    rels = [p.relative_to(site).as_posix() for p in paths]
+    usable = {rel: hit for rel in rels if (hit := cached.get(rel)) is not None and hit[0] == signatures[rel]}
+    fresh = map_articles(_parse_one, [p for p, rel in zip(paths, rels, strict=True) if rel not in usable],
+                         (site,), jobs)
     found = Problems()
-    for n, path in enumerate(paths):
-        rel = path.relative_to(site).as_posix()
-        hit = cached.get(rel)
-        if hit is not None and hit[0] == signatures[rel]:
+    for n, rel in enumerate(rels):
+        hit = usable.get(rel)
+        if hit is not None:
             source, key = hit[2][0], hit[1]
         else:
             source, key = next(fresh)
@@ -241,4 +240,3 @@ class _Clock:
         self.last = now
 
 
-__all__ = ["BuildReport", "Config", "article_view", "build", "context_key"]

@@ -86,11 +86,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def http_server() -> Iterator[Callable[[pathlib.Path], str]]:
-    """``serve(folder) -> "http://127.0.0.1:PORT/"``; stopped after the test."""
+    """``serve(folder[, handler_class]) -> "http://127.0.0.1:PORT/"``; stopped after the test."""
     servers: list[http.server.ThreadingHTTPServer] = []
 
-    def serve(folder: pathlib.Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
+    def serve(folder: pathlib.Path, handler_class: type[http.server.SimpleHTTPRequestHandler] = _QuietHandler) -> str:
+        handler = functools.partial(handler_class, directory=str(folder))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)

@@ -15,7 +15,7 @@ from marginalia.feeds import FEED_SIZE
 from marginalia.pipeline import build
 
 from conftest import article
-from sitegen import BASE_URL, CONFIG, many_articles
+from sitegen import BASE_URL, CONFIG, many_articles, write_articles
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -35,9 +35,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     files["content/escapes.md"] = article('Quotes \\" & <b>tags</b> ]]> \\x01 done', "2018-12-30",
                                           "Body with <script>alert(1)</script> & more.",
                                           standfirst='"A < B & C > D"', tags="[escapes]")
-    for rel, text in files.items():
-        (site / rel).parent.mkdir(parents=True, exist_ok=True)
-        (site / rel).write_text(text, encoding="utf-8")
+    write_articles(site, files)
     (site / "layouts").mkdir()
     (site / "config.yaml").write_text(CONFIG, encoding="utf-8")
     build(site)

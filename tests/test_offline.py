@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import pathlib
-import threading
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from marginalia.pipeline import build
 
-from sitegen import CONFIG, many_articles
+from sitegen import CONFIG, many_articles, write_articles
 
 pytestmark = pytest.mark.browser
 
@@ -39,30 +37,20 @@ class _HostLike(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def host() -> Iterator[Callable[[pathlib.Path, pathlib.Path], str]]:
-    """``host(folder, not_found_page) -> base URL`` of a threaded static server."""
-    servers: list[http.server.ThreadingHTTPServer] = []
+def host(http_server) -> Callable[[pathlib.Path, pathlib.Path], str]:
+    """``host(folder, not_found_page) -> base URL`` of a static server that answers 404 with that page."""
 
     def start(folder: pathlib.Path, not_found: pathlib.Path) -> str:
-        handler = type("Handler", (_HostLike,), {"not_found": not_found})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
+        return http_server(folder, type("Handler", (_HostLike,), {"not_found": not_found}))
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    return start
 
 
 @pytest.fixture(scope="module")
 def site_output(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     """A 25-article site published under https://example.org/archive/, built once."""
     site = tmp_path_factory.mktemp("offline") / "site"
-    for rel, text in many_articles(25).items():
-        (site / rel).parent.mkdir(parents=True, exist_ok=True)
-        (site / rel).write_text(text, encoding="utf-8")
+    write_articles(site, many_articles(25))
     (site / "layouts").mkdir()
     (site / "config.yaml").write_text(CONFIG, encoding="utf-8")
     build(site)
