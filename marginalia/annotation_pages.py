@@ -69,8 +69,7 @@ def w3c_files(library: Library, sets: Sequence[AnnotationSet], config: Config) -
         public = (config.base_url or "") + url
         items = to_w3c(public, anns)
         everything += items
-        folder = url.rsplit("/", 1)[0]
-        yield f"{folder}/annotations.jsonld", _json(items)
+        yield url.removesuffix(".html") + ".annotations.jsonld", _json(items)
     yield "annotations.jsonld", _json(collection((config.base_url or "") + "annotations.jsonld", everything))
 
 

@@ -13,6 +13,7 @@ import dataclasses
 import multiprocessing
 import os
 import pathlib
+import pickle
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -156,18 +157,26 @@ def _mentions(result: AnchorResult) -> tuple[Mention, ...]:
 _WORKER: dict[str, Any] = {}
 
 
-def _work(task: tuple[int, str]) -> tuple[int, Rendered]:
+def _work(task: tuple[int, str]) -> tuple[int, Rendered, bytes]:
     index, url = task
-    return index, _WORKER["renderer"].render(index, url, _WORKER["sources"][index])
+    return _render_one(_WORKER["renderer"], index, url, _WORKER["sources"][index])
+
+
+def _render_one(renderer: ArticleRenderer, index: int, url: str, source: Source) -> tuple[int, Rendered, bytes]:
+    """An article rendered, and its cache record (source and rendered parts, page left out) pickled
+    here, in the worker, so that the parent does not spend its time on it."""
+    rendered = renderer.render(index, url, source)
+    return index, rendered, pickle.dumps((source, dataclasses.replace(rendered, page=b"")), protocol=5)
 
 
 def render_all(tasks: Sequence[tuple[int, str]], sources: Sequence[Source],
-               make_renderer: Callable[[], ArticleRenderer], jobs: int) -> Iterator[tuple[int, Rendered]]:
-    """Render the given (index, url) tasks, in order, across ``jobs`` processes."""
+               make_renderer: Callable[[], ArticleRenderer], jobs: int) -> Iterator[tuple[int, Rendered, bytes]]:
+    """Render the given (index, url) tasks, in order, across ``jobs`` processes: each result with
+    its cache record, pickled."""
     if jobs <= 1 or len(tasks) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
         renderer = make_renderer()
         for index, url in tasks:
-            yield index, renderer.render(index, url, sources[index])
+            yield _render_one(renderer, index, url, sources[index])
         return
     _WORKER.update(renderer=make_renderer(), sources=sources)
     try:

@@ -43,6 +43,7 @@ class BuildCache:
         self.path = site / CACHE_DIR / "cache.sqlite"
         self.scope = digest(__version__, str(SCHEMA), str(output.absolute()))
         self.db: sqlite3.Connection | None = None
+        self.unreadable: set[str] = set()  # records to rewrite whatever their key
         if enabled:
             self._open()
 
@@ -67,8 +68,10 @@ class BuildCache:
         rows = self.db.execute("SELECT rel, sig, key, meta FROM files WHERE scope = ?", (self.scope,))
         out = {}
         for rel, sig, key, meta in rows:
-            with contextlib.suppress(Exception):  # an unreadable record is just a miss
+            try:
                 out[rel] = (sig, key, pickle.loads(meta))
+            except Exception:  # noqa: BLE001 - an unreadable record is just a miss
+                self.unreadable.add(rel)
         return out
 
     def pages(self) -> dict[str, str]:
@@ -86,16 +89,31 @@ class BuildCache:
 
     def commit(self, files: Iterable[tuple[str, str, str, Any]], pages: dict[str, str],
                state: dict[str, str]) -> None:
-        """Replace the records with this build's (call only after output/ was swapped in)."""
+        """Replace the records with this build's (call only after output/ was swapped in). A record's
+        meta may come already pickled (bytes); rows whose signature and key are stored already are
+        left as they are, so a rebuild after one edit rewrites a few rows, not all of them."""
         if self.db is None:
             return
         with self._transaction() as db:
-            db.execute("DELETE FROM files WHERE scope = ?", (self.scope,))
-            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-                           ((self.scope, rel, sig, key, pickle.dumps(meta, protocol=5))
-                            for rel, sig, key, meta in files))
-            db.execute("DELETE FROM pages WHERE scope = ?", (self.scope,))
-            db.executemany("INSERT INTO pages VALUES (?, ?, ?)", ((self.scope, p, k) for p, k in pages.items()))
+            if not self.read:  # --clean: rewrite every record
+                db.execute("DELETE FROM files WHERE scope = ?", (self.scope,))
+            stored = {(rel, sig, key) for rel, sig, key in db.execute(
+                "SELECT rel, sig, key FROM files WHERE scope = ?", (self.scope,)) if rel not in self.unreadable}
+            rels: set[str] = set()
+            changed = []
+            for rel, sig, key, meta in files:
+                rels.add(rel)
+                if (rel, sig, key) not in stored:
+                    blob = meta if isinstance(meta, bytes) else pickle.dumps(meta, protocol=5)
+                    changed.append((self.scope, rel, sig, key, blob))
+            db.executemany("DELETE FROM files WHERE scope = ? AND rel = ?",
+                           sorted((self.scope, rel) for rel, _sig, _key in stored if rel not in rels))
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", changed)
+            old_pages = dict(db.execute("SELECT path, key FROM pages WHERE scope = ?", (self.scope,)))
+            db.executemany("DELETE FROM pages WHERE scope = ? AND path = ?",
+                           sorted((self.scope, p) for p in old_pages if p not in pages))
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
+                           ((self.scope, p, k) for p, k in pages.items() if old_pages.get(p) != k))
             db.execute("DELETE FROM state WHERE scope = ?", (self.scope,))
             db.executemany("INSERT INTO state VALUES (?, ?, ?)", ((self.scope, n, v) for n, v in state.items()))
 

@@ -107,6 +107,8 @@ class _Checker:
 
     def raw(self, keys: tuple[str | int, ...], value: Any) -> str:
         """A scalar as written in the file: "1.10" stays "1.10", "0x1F" stays "0x1F"."""
+        if isinstance(value, str):
+            return value  # a string is its node's value: no need to look the node up
         node = self.located.at(*keys).node
         return node.value if isinstance(node, yaml.ScalarNode) else str(value)
 

@@ -58,8 +58,8 @@ class Library:
 def article_url(article: Article) -> str:
     """Where an article's page goes in ``output/``."""
     if article.date is None:
-        return f"undated/{article.slug}/index.html"
-    return f"{article.date:%Y}/{article.date:%m}/{article.slug}/index.html"
+        return f"undated/{article.slug}.html"
+    return f"{article.date:%Y}/{article.date:%m}/{article.slug}.html"
 
 
 def content_files(site: pathlib.Path) -> list[pathlib.Path]:

@@ -19,7 +19,8 @@ from .annotation_pages import editor_view, timeline_view, w3c_files
 from .annotations.charts import figures_html
 from .annotations.export import claim_reviews, corrections, schema_mentions
 from .annotations.render import page_notes_html
-from .articles import KIND_OF_ENTITY, Rendered, Source
+from .articles import KIND_OF_ENTITY, PARALLEL_MIN, Rendered, Source
+from .background import in_background
 from .cache import digest
 from .errors import SiteError
 from .fingerprint import TemplateKeys, context_key, tool_key
@@ -46,12 +47,14 @@ class Pages:
     """Renders pages and computes their keys for one build."""
 
     def __init__(self, site: pathlib.Path, config: Config, env: jinja2.Environment, library: Library,
-                 templates: TemplateKeys, sources: dict[str, tuple[Source, str]]):
+                 templates: TemplateKeys, sources: dict[str, tuple[Source, str]], *, clean: bool = False):
         self.site, self.config, self.env, self.library = site, config, env, library
-        self.templates, self.sources = templates, sources
+        self.templates, self.sources, self.clean = templates, sources, clean
         self.config_key = digest(tool_key(), repr(config))
         self.article_keys = {rel: key for rel, (_s, key) in sources.items()}
         self.keys: dict[str, str] = {}
+        # Whether last build's files for a job key are still in output/ (the pipeline sets this).
+        self.reusable: Callable[[str], bool] = lambda key: False
 
     def source(self, index: int) -> Source:
         return self.sources[self.library.articles[index].path][0]
@@ -173,11 +176,21 @@ def merge_annotation_entities(source: Source) -> Article | None:
 
 
 def site_jobs(pages: Pages, rendered: Sequence[Rendered]) -> Iterator[Job]:
-    """Every file besides the article pages, as keyed jobs, in a fixed order."""
+    """Every file besides the article pages, as keyed jobs, in a fixed order. The search index,
+    the longest of them, is made in a forked process while the listings render."""
     from .search import SearchCache, build_index
     from .search_docs import search_docs, stemmer_language
 
     library, config = pages.library, pages.config
+    docs = search_docs(library, [r.text for r in rendered])
+    docs_key = digest(pages.config_key, *(f"{d.url}|{pages.article_keys[a.path]}"
+                                          for d, a in zip(docs, library.articles, strict=True)))
+    search_key = digest("search", docs_key)
+    # The scan memo only saves rescanning unchanged articles; a clean build ignores it.
+    scan_cache = SearchCache(pages.site / ".marginalia-cache" / "search-scan.pickle", read=not pages.clean)
+    search_files = in_background(lambda: sorted(build_index(
+        docs, language=stemmer_language(config.language), cache=scan_cache).items()),
+        worth_it=len(docs) >= PARALLEL_MIN and not pages.reusable(search_key))
     mentions = {library.articles[i].path: r.mentions for i, r in enumerate(rendered)}
     for view in listing_views(library, config, mentions):
         yield pages.view_job(view)
@@ -188,12 +201,7 @@ def site_jobs(pages: Pages, rendered: Sequence[Rendered]) -> Iterator[Job]:
     pairs = zip(library.articles, library.urls, strict=True)
     notes_key = digest(pages.config_key, *(f"{u}|{pages.article_keys[a.path]}" for a, u in pairs))
     yield Job(digest("w3c", notes_key), lambda: list(w3c_files(library, sets, config)), pages.keys)
-    docs = search_docs(library, [r.text for r in rendered])
-    docs_key = digest(pages.config_key, *(f"{d.url}|{pages.article_keys[a.path]}"
-                                          for d, a in zip(docs, library.articles, strict=True)))
-    scan_cache = SearchCache(pages.site / ".marginalia-cache" / "search-scan.pickle")  # rescan only edited articles
-    yield Job(digest("search", docs_key), lambda: sorted(
-        build_index(docs, language=stemmer_language(config.language), cache=scan_cache).items()), pages.keys)
+    yield Job(search_key, search_files, pages.keys)
     yield Job(digest("feeds", docs_key), lambda: _feeds(library, config), pages.keys)
     yield Job(digest("assets", tool_key()), _assets, pages.keys)
     yield pages.view_job(not_found_view(config))

@@ -9,6 +9,7 @@ lets a rebuild redo only what its changes touch; ``clean=True`` ignores it.
 from __future__ import annotations
 
 import dataclasses
+import os
 import pathlib
 import time
 from collections.abc import Callable, Iterator
@@ -82,15 +83,17 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
         load_templates(env, _templates_needed(library), site)
         report.articles = len(library.articles)
         pages = Pages(site, config, env, library, TemplateKeys(env),
-                      {s.rel: (s, key) for s, key in sources if s.article is not None})
+                      {s.rel: (s, key) for s, key in sources if s.article is not None}, clean=clean)
         previous = cache.pages() if cache.state("output") == output_identity(output) else {}
         rendered: list[Rendered | None] = [None] * len(library.articles)
-        files = _files(pages, previous, output, rendered, records, report, clock, jobs or default_jobs(), progress)
+        blobs: dict[int, bytes] = {}  # cache records pickled by the render workers
+        files = _files(pages, previous, output, rendered, blobs, records, report, clock, jobs or default_jobs(),
+                       progress)
         report.stats = write_site(files, output, keep_if_same=set(previous))
         clock.lap("write")
         if strict and report.warnings:
             raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
-        cache.commit(_records(pages, signatures, rendered), pages.keys,
+        cache.commit(_records(pages, signatures, rendered, blobs), pages.keys,
                      {"fingerprint": fingerprint, "articles": str(len(library.articles)),
                       "warnings": str(len(report.warnings)), "output": output_identity(output)})
     finally:
@@ -158,16 +161,16 @@ def _parse_one(path: pathlib.Path, site: pathlib.Path) -> tuple[Source, str]:
 
 
 def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendered: list[Rendered | None],
-           records: Records, report: BuildReport, clock: _Clock, jobs: int,
+           blobs: dict[int, bytes], records: Records, report: BuildReport, clock: _Clock, jobs: int,
            progress: Progress | None) -> Iterator[tuple[str, bytes | None]]:
     """Every output file in a fixed order: ``None`` where the previous file is still right."""
     cached = {rel: meta for rel, (_sig, _key, meta) in records.items()} if previous else {}
+    existing = _existing(output) if previous else set()
+    keys = [pages.article_key(index) for index in range(len(pages.library.urls))]
     todo: list[tuple[int, str]] = []
     for index, url in enumerate(pages.library.urls):
-        key = pages.article_key(index)
-        rel = pages.library.articles[index].path
-        old = cached.get(rel)
-        if previous.get(url) == key and old is not None and old[1] is not None and (output / url).is_file():
+        old = cached.get(pages.library.articles[index].path)
+        if previous.get(url) == keys[index] and old is not None and old[1] is not None and url in existing:
             rendered[index] = old[1]
         else:
             todo.append((index, url))
@@ -176,17 +179,16 @@ def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendere
                        lambda: ArticleRenderer(pages.article_page, pages.config.taxonomies), jobs)
     done = 0
     for index, url in enumerate(pages.library.urls):
+        pages.keys[url] = keys[index]
         if rendered[index] is None:
-            got_index, result = next(fresh)
+            got_index, result, blobs[index] = next(fresh)
             assert got_index == index
             rendered[index] = dataclasses.replace(result, page=b"")
             done += 1
             if progress and done % 500 == 0:
                 progress("articles", done, len(todo))
-            pages.keys[url] = pages.article_key(index)
             yield url, result.page
         else:
-            pages.keys[url] = pages.article_key(index)
             yield url, None
     for done_result in rendered:
         report.warnings.extend(done_result.problems if done_result else ())
@@ -194,23 +196,42 @@ def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendere
     by_key: dict[str, list[str]] = {}
     for path, key in previous.items():
         by_key.setdefault(key, []).append(path)
+    pages.reusable = lambda key: _kept(key, by_key, existing) is not None
     for job in site_jobs(pages, [r for r in rendered if r is not None]):
-        yield from _job_files(job, by_key, output)
+        yield from _job_files(job, by_key, existing)
     clock.lap("listings")
 
 
-def _job_files(job: Job, by_key: dict[str, list[str]], output: pathlib.Path
+def _existing(output: pathlib.Path) -> set[str]:
+    """Every file in ``output``, by relative path (one walk: cheaper than a stat per file)."""
+    found: set[str] = set()
+    base = len(str(output)) + 1
+    for folder, _dirs, names in os.walk(output):
+        prefix = folder[base:] + "/" if len(folder) > base else ""
+        found.update(prefix + name for name in names)
+    return found
+
+
+def _job_files(job: Job, by_key: dict[str, list[str]], existing: set[str]
                ) -> Iterator[tuple[str, bytes | None]]:
     """A job's files: kept from the last build when its key is unchanged, else made anew."""
-    kept = by_key.get(job.key, [])
-    if job.key and kept and all((output / p).is_file() for p in kept):
-        for path in sorted(kept):
+    kept = _kept(job.key, by_key, existing)
+    if kept is not None:
+        for path in kept:
             job.pages_out[path] = job.key
             yield path, None
         return
     for path, data in job.make():
         job.pages_out[path] = job.key
         yield path, data
+
+
+def _kept(key: str, by_key: dict[str, list[str]], existing: set[str]) -> list[str] | None:
+    """Last build's files for ``key``, sorted, when they are all still in output/; else None."""
+    kept = by_key.get(key, [])
+    if key and kept and all(p in existing for p in kept):
+        return sorted(kept)
+    return None
 
 
 def _templates_needed(library: Library) -> list[str]:
@@ -220,12 +241,15 @@ def _templates_needed(library: Library) -> list[str]:
                   | {f"{name}.html" for name in layouts})
 
 
-def _records(pages: Pages, signatures: dict[str, str], rendered: list[Rendered | None]
+def _records(pages: Pages, signatures: dict[str, str], rendered: list[Rendered | None], blobs: dict[int, bytes]
              ) -> Iterator[tuple[str, str, str, object]]:
-    """What the cache keeps per content file: its signature, key, source and rendered parts."""
-    by_path = {a.path: rendered[i] for i, a in enumerate(pages.library.articles)}
+    """What the cache keeps per content file: its signature, key, source and rendered parts
+    (pickled already where a worker rendered them)."""
+    index_of = {a.path: i for i, a in enumerate(pages.library.articles)}
     for rel, (source, key) in pages.sources.items():
-        yield rel, signatures.get(rel, ""), key, (source, by_path.get(rel))
+        index = index_of.get(rel)
+        blob = blobs.get(index) if index is not None else None
+        yield rel, signatures.get(rel, ""), key, blob or (source, rendered[index] if index is not None else None)
 
 
 class _Clock:

@@ -8,7 +8,7 @@ files itself.
 
 from __future__ import annotations
 
-import dataclasses
+import re
 from typing import Any
 
 import yaml
@@ -22,13 +22,19 @@ _CORE_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("str", "int", "float",
                                                               "timestamp"))
 
 
-@dataclasses.dataclass(frozen=True)
 class Located:
-    """A YAML node with the file it came from, to look up line and column."""
+    """A YAML node with the file it came from, to look up line and column. Made from the text
+    alone (``text=``), it composes the nodes only when a position is first asked for."""
 
-    path: str
-    node: yaml.Node | None
-    line_offset: int = 0
+    def __init__(self, path: str, node: yaml.Node | None, line_offset: int = 0, *, text: str | None = None):
+        self.path, self._node, self.line_offset, self._text = path, node, line_offset, text
+
+    @property
+    def node(self) -> yaml.Node | None:
+        if self._text is not None:
+            self._node = _compose_located(self._text, self.path, self.line_offset, _Loader)[0]
+            self._text = None
+        return self._node
 
     def where(self, *keys: str | int) -> tuple[int, int]:
         """1-based (line, col) of the value at ``keys``, or of the nearest parent."""
@@ -76,6 +82,12 @@ _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pres
 class _Loader(_Base):  # type: ignore[misc,valid-type]
     """SafeLoader that keeps timestamps as strings we parse ourselves."""
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [k.value for k, _v in node.value if isinstance(k, yaml.ScalarNode)]
+        if len(set(keys)) != len(keys):  # only on the fast path: the slow one refuses them first
+            raise _Refused("duplicate key", "", 0, 0)
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
 
 def _int_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
     """An integer, or the digits as written when Python refuses to convert that many."""
@@ -94,8 +106,24 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+# Text without these cannot hold an anchor, alias or tag, nor nest deeper than it has them.
+_RISKY = re.compile(r"[&*!]")
+_NESTING = re.compile(r"[-?:](?=[ \t\r\n]|$)|[\[{]", re.M)
+_FAST_MAX = 64 * 1024
+
+
 def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Located, list[Problem]]:
     """Parse ``text``; return (data, located view, problems). Never raises."""
+    if len(text) < _FAST_MAX and not _RISKY.search(text) and len(_NESTING.findall(text)) <= MAX_DEPTH:
+        # Plain front matter (nearly all of it): one pass through libyaml; the nodes are composed
+        # again only if a problem needs a position. Anything odd takes the careful path below.
+        fast = _Loader(text)
+        try:
+            return fast.get_single_data(), Located(path, None, line_offset, text=text), []
+        except Exception:  # noqa: BLE001 - the careful path reports it, located
+            pass
+        finally:
+            fast.dispose()
     node, problems = _compose_located(text, path, line_offset, _Loader)
     if node is not None and not problems:
         problems = _duplicate_keys(node, path, line_offset)

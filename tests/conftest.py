@@ -59,6 +59,11 @@ def article(title: str = "A headline", date: str = "2020-01-02", body: str = "So
     return "\n".join(lines) + "\n---\n" + body + "\n"
 
 
+def article_pages(folder: pathlib.Path) -> list[pathlib.Path]:
+    """The article pages in an output folder such as ``output/2014/06`` (not its listing)."""
+    return [p for p in sorted(folder.glob("*.html")) if p.name != "index.html"]
+
+
 def tree_bytes(root: pathlib.Path) -> dict[str, bytes]:
     """Every file under ``root`` by relative path."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -13,7 +13,7 @@ from marginalia.annotations.model import Annotation, Entity, Source, Target
 from marginalia.annotations.sidecar import load_sidecar
 
 DATA = pathlib.Path(__file__).parent / "data" / "annotations"
-URL = "https://example.org/2014/06/epidemic/index.html"
+URL = "https://example.org/2014/06/epidemic.html"
 MOTIVATIONS = {"assessing", "bookmarking", "classifying", "commenting", "describing", "editing",
                "highlighting", "identifying", "linking", "moderating", "questioning",
                "replying", "tagging"}

@@ -7,13 +7,15 @@ import urllib.parse
 
 import pytest
 
+from conftest import article_pages
+
 pytestmark = pytest.mark.browser
 
-SEED_URL = "2014/06/anti-paedophile-police-fight-child-porn-epidemic/index.html"
+SEED_URL = "2014/06/anti-paedophile-police-fight-child-porn-epidemic.html"
 
 
 def _pages(out: pathlib.Path) -> list[str]:
-    seed = next(out.glob("2014/06/*/index.html")).relative_to(out).as_posix()
+    seed = article_pages(out / "2014/06")[0].relative_to(out).as_posix()
     tag = next(out.glob("tags/*/index.html")).relative_to(out).as_posix()
     person = next(out.glob("people/*/index.html")).relative_to(out).as_posix()
     return ["index.html", seed, tag, person, "archive/index.html", "credits/index.html", "search/index.html"]

@@ -30,10 +30,10 @@ def test_builds_every_kind_of_page(make_site) -> None:
     report = build(site)
     out = site / "output"
     assert report.articles == 3
-    for page in ("index.html", "2014/06/raid/index.html", "2014/index.html", "2014/06/index.html",
+    for page in ("index.html", "2014/06/raid.html", "2014/index.html", "2014/06/index.html",
                  "archive/index.html", "tags/index.html", "tags/policing/index.html",
                  "people/ian-quinn/index.html", "places/los-angeles/index.html", "credits/index.html",
-                 "undated/no-date/index.html", "undated/index.html", "assets/style.css"):
+                 "undated/no-date.html", "undated/index.html", "assets/style.css"):
         assert (out / page).is_file(), page
     assert check_links(out) == []
 
@@ -41,13 +41,13 @@ def test_builds_every_kind_of_page(make_site) -> None:
 def test_article_page_shows_metadata_and_escapes_template_syntax(make_site) -> None:
     site = make_site({"content/raid.md": SEED_LIKE})
     build(site)
-    html = (site / "output/2014/06/raid/index.html").read_text()
+    html = (site / "output/2014/06/raid.html").read_text()
     assert "{{ 7*7 }}" in html and "{% include" in html and ">49<" not in html
     assert "18 June 2014, 11:59 (UTC\u221204:00)" in html
     assert 'datetime="2014-06-18T11:59:00-04:00"' in html
     assert "Content note:" in html and "Discusses abuse." in html
-    assert '<a href="../../../people/ian-quinn/index.html">Ian Quinn</a>' in html
-    assert '<link rel="stylesheet" href="../../../assets/style.css">' in html
+    assert '<a href="../../people/ian-quinn/index.html">Ian Quinn</a>' in html
+    assert '<link rel="stylesheet" href="../../assets/style.css">' in html
 
 
 def test_every_link_is_relative_with_explicit_index(make_site) -> None:
@@ -91,7 +91,7 @@ def test_unchanged_files_keep_their_mtime_and_removed_articles_disappear(make_si
     report = build(site)
     assert css.stat().st_mtime_ns == before
     assert report.stats.unchanged > 0
-    assert not (site / "output/2019/01/b/index.html").exists()
+    assert not (site / "output/2019/01/b.html").exists()
 
 
 def test_errors_leave_previous_output_and_content(make_site) -> None:
@@ -111,7 +111,7 @@ def test_raw_html_is_sanitized(make_site) -> None:
             '<b onclick="alert(1)">bold</b>\n\n<div><iframe src="https://evil.example"></iframe>ok</div>')
     site = make_site({"content/x.md": article("X", body=body)})
     build(site)
-    html = (site / "output/2020/01/x/index.html").read_text()
+    html = (site / "output/2020/01/x.html").read_text()
     main = html[html.index('<div class="article__body">'):html.index("</article>")]
     for bad in ("<script>alert", "onerror", "javascript:", "onclick", "<iframe", "<img"):
         assert bad not in main, bad

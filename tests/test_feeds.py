@@ -114,16 +114,16 @@ def test_sitemap_lists_every_page_and_robots_points_at_it(built: pathlib.Path) -
     assert {loc[len(BASE_URL):] for loc in locs if loc} == pages
     assert all(loc and local_file(loc, built).is_file() for loc in locs)
     lastmods = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root.iter(f"{SITEMAP}url")}
-    assert lastmods[BASE_URL + "2019/03/story-59/index.html"] == "2019-03-01T00:00:00Z"
+    assert lastmods[BASE_URL + "2019/03/story-59.html"] == "2019-03-01T00:00:00Z"
     robots = (built / "robots.txt").read_text()
     assert f"Sitemap: {BASE_URL}sitemap.xml" in robots.splitlines()
 
 
 def test_head_has_canonical_opengraph_twitter_and_only_base_url_absolutes(built: pathlib.Path) -> None:
-    html = (built / "2019/03/story-59/index.html").read_text()
+    html = (built / "2019/03/story-59.html").read_text()
     head, body = html.split("</head>", 1)
-    assert f'<link rel="canonical" href="{BASE_URL}2019/03/story-59/index.html">' in head
-    assert f'<meta property="og:url" content="{BASE_URL}2019/03/story-59/index.html">' in head
+    assert f'<link rel="canonical" href="{BASE_URL}2019/03/story-59.html">' in head
+    assert f'<meta property="og:url" content="{BASE_URL}2019/03/story-59.html">' in head
     assert '<meta property="og:type" content="article">' in head
     assert '<meta property="og:title" content="Story 59: the news">' in head
     assert '<meta name="twitter:card" content="summary">' in head

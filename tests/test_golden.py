@@ -13,7 +13,7 @@ from conftest import REPO
 
 GOLDEN = REPO / "tests" / "golden"
 PAGES = {
-    "seed-article.html": "2014/06/anti-paedophile-police-fight-child-porn-epidemic/index.html",
+    "seed-article.html": "2014/06/anti-paedophile-police-fight-child-porn-epidemic.html",
     "people-ian-quinn.html": "people/ian-quinn/index.html",
 }
 

@@ -68,7 +68,7 @@ def test_the_sites_own_scripts_run_under_the_policy(chromium: Any, small_site: p
                                                     scheme: str) -> None:
     base = small_site.as_uri() + "/" if scheme == "file" else http_server(small_site)
     # site.js: ?highlight= marks the words; "/" focuses the search box.
-    context, page, console = open_page(chromium, base + "2020/01/a/index.html?highlight=invisible")
+    context, page, console = open_page(chromium, base + "2020/01/a.html?highlight=invisible")
     page.wait_for_selector("main mark.search-highlight")
     page.keyboard.press("/")
     assert page.evaluate("() => document.activeElement.id") == "site-q"
@@ -90,11 +90,11 @@ def test_the_sites_own_scripts_run_under_the_policy(chromium: Any, small_site: p
 def test_injected_inline_script_is_refused(chromium: Any, small_site: pathlib.Path,
                                            http_server: Callable[[pathlib.Path], str], scheme: str) -> None:
     """Were the sanitizer ever to miss something, the policy still stops it; without the policy it runs."""
-    page_path = small_site / "2020/01/a/index.html"
+    page_path = small_site / "2020/01/a.html"
     text = page_path.read_text(encoding="utf-8")
     page_path.write_text(text.replace("</main>", INJECTED + "</main>"), encoding="utf-8")
     base = small_site.as_uri() + "/" if scheme == "file" else http_server(small_site)
-    url = base + "2020/01/a/index.html"
+    url = base + "2020/01/a.html"
 
     context, page, console = open_page(chromium, url)
     page.click("#js-link")

@@ -225,7 +225,7 @@ def test_whole_build_gives_a_site_or_located_errors(front: str, body: str, sidec
             assert exc.problems and all(p.path for p in exc.problems)
             assert not (site / "output").exists()
         else:
-            page = next((site / "output").glob("*/x/index.html"), None) or next(
-                (site / "output").glob("*/*/x/index.html"))
+            page = next((site / "output").glob("*/x.html"), None) or next(
+                (site / "output").glob("*/*/x.html"))
             assert unsafe_markup(page.read_text(encoding="utf-8").split('<div class="article__body">')[1]
                                  .split("</div>")[0]) == []

@@ -18,7 +18,7 @@ from hostile.cases import BUILD_CASES, IMPORT_CASES, Case
 
 from marginalia import cli
 
-from conftest import REPO, article, tree_bytes
+from conftest import REPO, article, article_pages, tree_bytes
 
 GOOD = article("Good article", "2019-05-05", "Unaffected text stays.")
 GOOD_RAW = "Good raw article\n\nThis text is imported whatever its neighbours hold.\n"
@@ -57,7 +57,7 @@ def test_build(case: Case, make_site: Callable[..., pathlib.Path], capsys: pytes
     if status:
         assert tree_bytes(site / "output") == before  # a failed build changes nothing
     else:
-        assert "Unaffected text stays." in (site / "output/2019/05/good/index.html").read_text(encoding="utf-8")
+        assert "Unaffected text stays." in (site / "output/2019/05/good.html").read_text(encoding="utf-8")
 
 
 def test_encoded_content_files_read_right(make_site: Callable[..., pathlib.Path],
@@ -66,7 +66,7 @@ def test_encoded_content_files_read_right(make_site: Callable[..., pathlib.Path]
     for case_id in ("utf8-bom", "utf16-le-bom", "utf16-be-bom", "utf32-bom", "crlf", "cr"):
         site = make_site(dict(by_id[case_id].files), name=case_id)
         assert run(capsys, "build", "--site", str(site), "-q")[0] == 0
-        page = (site / "output/2020/01/x/index.html").read_text(encoding="utf-8")
+        page = (site / "output/2020/01/x.html").read_text(encoding="utf-8")
         assert "<h1 id=\"article-title\">Encoded – café</h1>" in page, case_id
         assert "Über die Brücke, 20 °C." in page, case_id
 
@@ -87,7 +87,7 @@ def test_templates_in_every_field_render_literally(make_site: Callable[..., path
     for path in (site / "output").rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         assert ">49<" not in text and " 49 " not in text, path
-    page = (site / "output/2020/01/x/index.html").read_text(encoding="utf-8")
+    page = (site / "output/2020/01/x.html").read_text(encoding="utf-8")
     assert page.count("{{ 7*7 }}") >= 7 and page.count("{% include &#39;base.html&#39; %}") >= 5
 
 
@@ -119,7 +119,7 @@ def test_imported_hostile_text_is_shown_literally(make_site: Callable[..., pathl
     site = make_site()
     assert run(capsys, "import", str(raw), "--site", str(site))[0] == 0
     assert run(capsys, "build", "--site", str(site), "-q")[0] == 0
-    page = next((site / "output/undated").glob("*/index.html")).read_text(encoding="utf-8")
+    page = article_pages(site / "output/undated")[0].read_text(encoding="utf-8")
     assert "<h1 id=\"article-title\">&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}</h1>" in page
     assert ("&lt;img src=x onerror=alert(1)&gt; [a](javascript:x) *b* {% include 'x' %} &amp;amp; \\</p>"
             in page)

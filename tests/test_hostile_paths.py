@@ -37,7 +37,7 @@ def test_the_writer_refuses_unsafe_paths(rel: str) -> None:
     assert check_path(rel) is not None
 
 
-@pytest.mark.parametrize("rel", ["index.html", "tags/c/index.html", "2020/01/x/index.html", "assets/site.js",
+@pytest.mark.parametrize("rel", ["index.html", "tags/c/index.html", "2020/01/x.html", "assets/site.js",
                                  "tags/con-3f2a/index.html", "search/idx/t/0.js"])
 def test_the_writer_accepts_the_sites_paths(rel: str) -> None:
     assert check_path(rel) is None
@@ -198,7 +198,7 @@ def test_names_without_latin_letters_get_pages_of_their_own(make_site: Callable[
     slugs = sorted(p.name for p in (site / "output/tags").iterdir() if p.is_dir())
     assert slugs == sorted({group_slug(n) for n in ("日本", "中国", "!!!", "CON")}) and len(slugs) == 4
     assert all(s.startswith(("n-", "con-")) for s in slugs)
-    page = (site / "output/2020/01/a/index.html").read_text(encoding="utf-8")
+    page = (site / "output/2020/01/a.html").read_text(encoding="utf-8")
     for slug in slugs:
         assert f"tags/{slug}/index.html" in page
 
@@ -210,7 +210,7 @@ def test_a_linked_sidecar_out_of_content_is_not_read(make_site: Callable[..., pa
     site = make_site({"content/a.md": article("A")})
     os.symlink(secret, site / "content/a.annotations.yaml")
     build(site)
-    assert "Secret note" not in (site / "output/2020/01/a/index.html").read_text(encoding="utf-8")
+    assert "Secret note" not in (site / "output/2020/01/a.html").read_text(encoding="utf-8")
 
 
 def test_a_fifo_in_content_is_a_located_error_not_a_hang(make_site: Callable[..., pathlib.Path],

@@ -47,7 +47,7 @@ def test_suggestions_wait_on_the_editors_page(tmp_path: pathlib.Path) -> None:
     run_import([site / "seed.txt"], site=site, suggest=True)
     report = build(site)
     assert report.warnings == []  # suggestions are not anchored, so they cannot orphan
-    page = (site / "output/2014/06/anti-paedophile-police-fight-child-porn-epidemic/index.html").read_text()
+    page = (site / "output/2014/06/anti-paedophile-police-fight-child-porn-epidemic.html").read_text()
     assert "<mark" not in page  # nothing suggested is shown to readers
     editor = (site / "output/editor/index.html").read_text()
     assert "suggested annotation" in editor and "Anti-paedophile police" in editor

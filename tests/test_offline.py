@@ -12,6 +12,7 @@ import pytest
 
 from marginalia.pipeline import build
 
+from conftest import article_pages
 from sitegen import CONFIG, many_articles, write_articles
 
 pytestmark = pytest.mark.browser
@@ -140,12 +141,12 @@ def test_service_worker_keeps_visited_pages_and_saves_the_whole_archive(chromium
     wait_controlled(page)
     assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == sub_path + "sw.js"
     assert page.locator("link[rel=manifest]").get_attribute("href") == sub_path + "manifest.webmanifest"
-    page.goto(sub_path + "2019/01/story-24/index.html")
+    page.goto(sub_path + "2019/01/story-24.html")
     context.set_offline(True)
     page.goto(sub_path + "index.html")
-    page.goto(sub_path + "2019/01/story-24/index.html")
+    page.goto(sub_path + "2019/01/story-24.html")
     assert page.locator("h1").inner_text() == "Story 24: the news"
-    page.goto(sub_path + "2019/01/story-3/index.html")
+    page.goto(sub_path + "2019/01/story-3.html")
     assert page.locator("h1").inner_text() == "You are offline"  # never visited, not saved
     context.set_offline(False)
     page.goto(sub_path + "index.html")
@@ -153,7 +154,7 @@ def test_service_worker_keeps_visited_pages_and_saves_the_whole_archive(chromium
     page.wait_for_selector("html[data-offline-saved]", timeout=20_000)
     assert "Saved for offline reading" in page.locator(".offline-save [role=status]").inner_text()
     context.set_offline(True)
-    for path in ("2019/01/story-3/index.html", "tags/health/index.html", "search/index.html?q=story"):
+    for path in ("2019/01/story-3.html", "tags/health/index.html", "search/index.html?q=story"):
         page.goto(sub_path + path)
         assert page.locator("h1").inner_text() != "You are offline", path
     assert outside == [], outside
@@ -176,7 +177,7 @@ def test_manifests_list_real_files(site_output: pathlib.Path) -> None:
 
 
 def test_print_shows_notes_as_numbered_endnotes_and_link_addresses(chromium, demo_output: pathlib.Path) -> None:
-    seed = next(demo_output.glob("2014/06/*/index.html"))
+    seed = article_pages(demo_output / "2014/06")[0]
     page = chromium.new_page()
     page.goto(seed.as_uri())
     notes = page.eval_on_selector_all(".article__body .note .note-num", "els => els.map(e => parseInt(e.textContent))")
@@ -187,7 +188,7 @@ def test_print_shows_notes_as_numbered_endnotes_and_link_addresses(chromium, dem
     assert page.eval_on_selector_all(".print-endnotes li", "els => els.map(e => e.value)") == notes
     assert page.locator(".article__body .note").first.is_hidden()
     assert page.locator(".site-header").is_hidden() and page.locator(".note-toggle").first.is_hidden()
-    page.goto(next(demo_output.glob("2019/01/*/index.html")).as_uri())  # cites its source by URL
+    page.goto(article_pages(demo_output / "2019/01")[0].as_uri())  # cites its source by URL
     page.emulate_media(media="print")
     link = page.locator(".provenance a[href^='http']").first
     after = link.evaluate("a => getComputedStyle(a, '::after').content")

@@ -74,7 +74,7 @@ def test_unzipped_pack_opens_from_disk_and_navigates(site: pathlib.Path, tmp_pat
     page.goto(root + "index.html")
     page.click("text=Story 11: the news")
     page.wait_for_load_state("load")
-    assert page.url == root + "2019/01/story-11/index.html"
+    assert page.url == root + "2019/01/story-11.html"
     assert page.locator("h1").inner_text() == "Story 11: the news"
     page.click(".kicker a >> nth=0")
     assert page.url == root + "tags/science/index.html"

@@ -22,7 +22,7 @@ from conftest import REPO, article
 # Reload timing ("within a second") is measured in a quiet phase of its own: see the Makefile.
 pytestmark = pytest.mark.serial
 
-ARTICLE = "2020/01/first/index.html"
+ARTICLE = "2020/01/first.html"
 
 
 @pytest.fixture

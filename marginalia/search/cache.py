@@ -38,9 +38,10 @@ def block_key(docs: Sequence[SearchDoc], first_id: int, language: str) -> str:
 class SearchCache:
     """Scanned blocks of the previous build, read from and written to one file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read: bool = True) -> None:
+        """``read=False`` (a clean build) ignores what the file holds but still rewrites it."""
         self.path = path
-        self._loaded: dict[str, SliceScan] | None = None
+        self._loaded: dict[str, SliceScan] | None = None if read else {}
 
     def load(self) -> dict[str, SliceScan]:
         """The stored blocks; empty when the file is missing, stale or unreadable."""

@@ -185,9 +185,9 @@ BUILD_CASES: list[Case] = [
     Case("source-path-leading-dotdot", {"content/x.md": _fm("source: {path: ../raw/x.txt}")}, "ok"),
     # Collisions
     Case("same-url", {"content/a/x.md": _fm(""), "content/b/x.md": _fm("")}, "error",
-         "two articles claim the URL 2020/01/x/index.html: content/a/x.md and content/b/x.md", "content/b/x.md:1:1"),
+         "two articles claim the URL 2020/01/x.html: content/a/x.md and content/b/x.md", "content/b/x.md:1:1"),
     Case("same-url-by-slug", {"content/x.md": _fm(""), "content/y.md": _fm("slug: x")}, "error",
-         "two articles claim the URL 2020/01/x/index.html", "content/y.md:1:1"),
+         "two articles claim the URL 2020/01/x.html", "content/y.md:1:1"),
     # Markdown that nests too deeply for Python-Markdown
     Case("markdown-deep-lists", {"content/x.md": _fm("") + b"\n" + "".join(
         "    " * i + "- x\n" for i in range(400)).encode()}, "error", "nests too deeply", "content/x.md:6:1"),
