@@ -10,12 +10,9 @@ process pool; the parent merges the results in order. Reads content only.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
-import os
 import pathlib
 import pickle
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
 
 from .annotations.anchor import AnchorResult
 from .annotations.model import AnnotationSet
@@ -25,10 +22,9 @@ from .errors import Problem, SiteError
 from .library import MAX_CONTENT_BYTES, decode_content, inside_content, read_article
 from .markup import Renderer
 from .model import Article
+from .workers import map_forked
 
 KIND_OF_ENTITY = {"person": "people", "organization": "organizations", "place": "places"}
-T = TypeVar("T")
-PARALLEL_MIN = 400  # below this many articles a process pool costs more than it saves
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,60 +149,18 @@ def _mentions(result: AnchorResult) -> tuple[Mention, ...]:
     return tuple(out)
 
 
-# The process pool: workers are forked after the parent set these, so they share them copy-on-write.
-_WORKER: dict[str, Any] = {}
-
-
-def _work(task: tuple[int, str]) -> tuple[int, Rendered, bytes]:
-    index, url = task
-    return _render_one(_WORKER["renderer"], index, url, _WORKER["sources"][index])
-
-
-def _render_one(renderer: ArticleRenderer, index: int, url: str, source: Source) -> tuple[int, Rendered, bytes]:
+def _render_task(task: tuple[int, str], renderer: ArticleRenderer, sources: Sequence[Source]
+                 ) -> tuple[int, Rendered, bytes]:
     """An article rendered, and its cache record (source and rendered parts, page left out) pickled
     here, in the worker, so that the parent does not spend its time on it."""
+    index, url = task
+    source = sources[index]
     rendered = renderer.render(index, url, source)
     return index, rendered, pickle.dumps((source, dataclasses.replace(rendered, page=b"")), protocol=5)
 
 
 def render_all(tasks: Sequence[tuple[int, str]], sources: Sequence[Source],
                make_renderer: Callable[[], ArticleRenderer], jobs: int) -> Iterator[tuple[int, Rendered, bytes]]:
-    """Render the given (index, url) tasks, in order, across ``jobs`` processes: each result with
-    its cache record, pickled."""
-    if jobs <= 1 or len(tasks) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-        renderer = make_renderer()
-        for index, url in tasks:
-            yield _render_one(renderer, index, url, sources[index])
-        return
-    _WORKER.update(renderer=make_renderer(), sources=sources)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            yield from pool.imap(_work, tasks, chunksize=32)
-    finally:
-        _WORKER.clear()
-
-
-def _apply(task: Any) -> Any:
-    return _WORKER["function"](task, *_WORKER["args"])
-
-
-def map_articles(function: Callable[..., T], items: Sequence[Any], args: tuple[Any, ...],
-                 jobs: int) -> Iterator[T]:
-    """``function(item, *args)`` for each item, in order, across ``jobs`` forked processes."""
-    if jobs <= 1 or len(items) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (function(item, *args) for item in items)
-        return
-    _WORKER.update(function=function, args=args)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            yield from pool.imap(_apply, items, chunksize=64)
-    finally:
-        _WORKER.clear()
-
-
-def default_jobs() -> int:
-    """One worker per core the process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+    """Render the given (index, url) tasks, in order, across ``jobs`` forked processes (which share
+    the renderer and the sources copy-on-write): each result with its cache record, pickled."""
+    return map_forked(_render_task, tasks, (make_renderer(), sources), jobs, chunksize=32)

@@ -19,7 +19,7 @@ from .annotation_pages import editor_view, timeline_view, w3c_files
 from .annotations.charts import figures_html
 from .annotations.export import claim_reviews, corrections, schema_mentions
 from .annotations.render import page_notes_html
-from .articles import KIND_OF_ENTITY, PARALLEL_MIN, Rendered, Source
+from .articles import KIND_OF_ENTITY, Rendered, Source
 from .background import in_background
 from .cache import digest
 from .errors import SiteError
@@ -29,6 +29,7 @@ from .meta import not_found_view, site_files, site_key
 from .model import Article, Config, EntityRef
 from .templates import runtime_problem, template_problem
 from .views import View, article_context, listing_views, root_for
+from .workers import PARALLEL_MIN
 
 STATIC_DIRS = (pathlib.Path(__file__).parent / "static", pathlib.Path(__file__).parent / "annotations")
 STATIC_SUFFIXES = (".css", ".js", ".svg")

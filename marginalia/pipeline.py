@@ -19,9 +19,7 @@ from .articles import (
     ArticleRenderer,
     Rendered,
     Source,
-    default_jobs,
     load_source,
-    map_articles,
     render_all,
     stat_signature,
 )
@@ -33,6 +31,7 @@ from .fingerprint import TemplateKeys, tool_key
 from .library import Library, assemble, content_files
 from .outputs import Job, Pages, merge_annotation_entities, site_jobs
 from .templates import load_templates, make_env
+from .workers import default_jobs, map_forked
 from .writer import MARKER, WriteStats, check_output, write_site
 
 Progress = Callable[[str, int, int], None]
@@ -136,7 +135,7 @@ def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, s
     sources: list[tuple[Source, str]] = []
     rels = [p.relative_to(site).as_posix() for p in paths]
     usable = {rel: hit for rel in rels if (hit := cached.get(rel)) is not None and hit[0] == signatures[rel]}
-    fresh = map_articles(_parse_one, [p for p, rel in zip(paths, rels, strict=True) if rel not in usable],
+    fresh = map_forked(_parse_one, [p for p, rel in zip(paths, rels, strict=True) if rel not in usable],
                          (site,), jobs)
     found = Problems()
     for n, rel in enumerate(rels):

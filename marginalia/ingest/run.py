@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import Problem, SiteError
 from ..paths import path_problem
+from ..workers import default_jobs, map_forked
 from .article import make_draft
 from .dates import iso_datetime
 from .decode import decode
@@ -24,7 +25,7 @@ from .discover import discover
 from .document import front_matter, render_file
 from .draft import Draft, Note, Rejected, SourceFile
 from .escape import plain_paragraphs, render_body
-from .manifest import Manifests
+from .manifest import Manifests, Row
 from .slug import unique_slug
 from .store import ContentIndex, Existing, Outside, is_edited, write_atomic
 from .suggestions import sidecar_text
@@ -55,6 +56,7 @@ class Loaded:
     rel: str  # raw path relative to the site, posix
     sha256: str
     draft: Draft
+    body: str  # the Markdown body
 
 
 def run_import(paths: list[Path], *, site: Path, force: bool = False,
@@ -64,15 +66,19 @@ def run_import(paths: list[Path], *, site: Path, force: bool = False,
     sources = discover([Path(p) for p in paths])
     report = ImportReport()
     manifests = Manifests(lambda p: _relative(p, site))
+    rows = [manifests.row_for(s.path) for s in sources]  # here: the workers would each read them
     index = ContentIndex(site)
-    loaded = [item for s in sources if (item := _load(s, site, manifests, report))]
+    loaded = []
+    for item, problems in map_forked(_load, list(zip(sources, rows, strict=True)), (site,), default_jobs()):
+        report.problems.extend(problems)
+        if item is not None:
+            loaded.append(item)
     report.problems.extend(manifests.problems)
     loaded = _with_duplicate_notes(loaded, index)
     for item, (target, existing) in zip(loaded, _targets(loaded, index), strict=True):
-        body = render_body(item.draft.blocks)
         if as_json:
-            report.json_items.append(_json_item(item, target, body, report))
-        if as_json or _write(item, site, target, existing, body, force, report, suggest):
+            report.json_items.append(_json_item(item, target, item.body, report))
+        if as_json or _write(item, site, target, existing, item.body, force, report, suggest):
             _report_notes(item, report)
     report.problems.sort()
     return report
@@ -91,32 +97,34 @@ def _relative(path: Path, site: Path) -> str:
     return Path(os.path.relpath(path, site)).as_posix()
 
 
-def _load(source: SourceFile, site: Path, manifests: Manifests,
-          report: ImportReport) -> Loaded | None:
-    """Read, decode and parse one source; a located problem instead when it cannot be."""
+def _load(task: tuple[SourceFile, Row | None], site: Path) -> tuple[Loaded | None, list[Problem]]:
+    """Read, decode and parse one source (in a worker process); a located problem instead when it
+    cannot be."""
+    source, row = task
+    problems: list[Problem] = []
     rel = _relative(source.path, site)
     problem = path_problem(rel)
     if problem:  # it would be recorded as source.path, which the build refuses
         readable = os.fsencode(rel).decode("utf-8", "backslashreplace")
         shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in readable)
-        report.problems.append(Problem(shown, 0, 0, f"not imported: {problem}", "rename the file"))
-        return None
+        problems.append(Problem(shown, 0, 0, f"not imported: {problem}", "rename the file"))
+        return None, problems
     try:
         if source.path.stat().st_size > MAX_RAW_BYTES:
-            report.problems.append(Problem(rel, 1, 1, "file is larger than 20 MB, the most an article may be",
-                                           "split it into several articles"))
-            return None
+            problems.append(Problem(rel, 1, 1, "file is larger than 20 MB, the most an article may be",
+                                    "split it into several articles"))
+            return None, problems
         data = source.path.read_bytes()
     except OSError as exc:
-        report.problems.append(Problem(rel, 0, 0, f"cannot read file: {exc.strerror}",
-                                       "check that the file exists and is readable"))
-        return None
+        problems.append(Problem(rel, 0, 0, f"cannot read file: {exc.strerror}",
+                                "check that the file exists and is readable"))
+        return None, problems
     try:
-        draft = make_draft(source, decode(data), manifests.row_for(source.path))
+        draft = make_draft(source, decode(data), row)
     except Rejected as exc:
-        report.problems.append(Problem(rel, exc.line, exc.col, exc.message, exc.hint))
-        return None
-    return Loaded(source, rel, hashlib.sha256(data).hexdigest(), draft)
+        problems.append(Problem(rel, exc.line, exc.col, exc.message, exc.hint))
+        return None, problems
+    return Loaded(source, rel, hashlib.sha256(data).hexdigest(), draft, render_body(draft.blocks)), problems
 
 
 def _with_duplicate_notes(loaded: list[Loaded], index: ContentIndex) -> list[Loaded]:

@@ -90,12 +90,15 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
     With ``root``, refuse (:class:`Outside`) when ``path``'s folder is, or would be made,
     outside ``root`` once links are followed: a linked folder never leads a write out.
     """
+    existed = path.parent.is_dir()
     if root is not None:
         root.mkdir(parents=True, exist_ok=True)
+        root = root.resolve()
         _check_inside(path.parent, root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if root is not None:
-        _check_inside(path.parent, root)
+    if not existed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if root is not None:  # the folders just made: still inside (no link raced in)
+            _check_inside(path.parent, root)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -108,9 +111,10 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
 
 
 def _check_inside(folder: Path, root: Path) -> None:
-    """Raise :class:`Outside` unless ``folder``'s nearest existing ancestor resolves inside ``root``."""
+    """Raise :class:`Outside` unless ``folder``'s nearest existing ancestor resolves inside ``root``
+    (given resolved)."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    if not existing.resolve().is_relative_to(root.resolve()):
+    if not existing.resolve().is_relative_to(root):
         raise Outside(f"{folder} leads outside {root}")

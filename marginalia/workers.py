@@ -1,0 +1,51 @@
+"""Process pools over per-item work (articles, raw files), in order.
+
+Input: a function, the items and the arguments they share. Output: the results
+in item order, so builds stay deterministic. Workers are forked after the
+parent set up the shared state, which they read copy-on-write; only items and
+results cross between processes. Without fork, with one job or for a few
+items, the function runs here, one item after another.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+PARALLEL_MIN = 400  # below this many items a process pool costs more than it saves
+_WORKER: dict[str, Any] = {}  # what forked workers read
+
+
+def can_fork(items: int, jobs: int) -> bool:
+    """Whether a pool of ``jobs`` forked processes is worth starting for ``items`` items."""
+    return jobs > 1 and items >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods() \
+        and not multiprocessing.current_process().daemon
+
+
+def _apply(item: Any) -> Any:
+    return _WORKER["function"](item, *_WORKER["args"])
+
+
+def map_forked(function: Callable[..., T], items: Sequence[Any], args: tuple[Any, ...],
+               jobs: int, chunksize: int = 64) -> Iterator[T]:
+    """``function(item, *args)`` for each item, in order, across ``jobs`` forked processes."""
+    if not can_fork(len(items), jobs):
+        yield from (function(item, *args) for item in items)
+        return
+    _WORKER.update(function=function, args=args)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_apply, items, chunksize=chunksize)
+    finally:
+        _WORKER.clear()
+
+
+def default_jobs() -> int:
+    """One worker per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
