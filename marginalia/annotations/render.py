@@ -62,6 +62,12 @@ class AnnotationExtension(Extension):
             self.annotations, self.figures = tuple(annotations), ()
             self.result = result if result is not None else AnchorResult()
 
+    def marks_nothing(self) -> bool:
+        """True when no annotation or figure of the article targets a passage (the tree is left as
+        it is)."""
+        return not any(a.status != "rejected" and a.target for a in self.annotations) \
+            and not any(f.target for f in self.figures)
+
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         """Register the tree processor."""
         md.treeprocessors.register(AnnotationTreeprocessor(md, self), "annotations", PRIORITY)

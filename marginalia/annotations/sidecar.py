@@ -20,6 +20,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Problem
+from ..model import SIDECAR_SUFFIX
 from ..urls import URL_HINT, url_problem
 from ..yamlio import compose
 from .model import (
@@ -36,7 +37,7 @@ from .model import (
     Target,
 )
 
-SUFFIX = ".annotations.yaml"
+SUFFIX = SIDECAR_SUFFIX
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 TOP_FIELDS = ("annotations", "figures")
 COMMON = ("id", "motivation", "target", "body", "author", "created", "status")
