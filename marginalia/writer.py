@@ -95,7 +95,7 @@ def write_site(files: Files, output: pathlib.Path, keep_if_same: set[str] | None
     staging.mkdir()
     rest = _with_marker(itertools.chain(((rel, None) for rel in kept), [first_new] if first_new else [], items))
     try:
-        _fill(staging, output, rest, stats)
+        _fill(staging, output, rest, stats, _files_in(output))
         swapped = _swap(staging, output)
     except BaseException:
         _remove(staging)
@@ -106,7 +106,7 @@ def write_site(files: Files, output: pathlib.Path, keep_if_same: set[str] | None
 
 
 def _fill(staging: pathlib.Path, old: pathlib.Path, files: Files,
-          stats: WriteStats) -> None:
+          stats: WriteStats, old_files: set[str]) -> None:
     seen: set[str] = set()
     folded: dict[str, str] = {}
     made: set[pathlib.Path] = {staging}
@@ -129,11 +129,34 @@ def _fill(staging: pathlib.Path, old: pathlib.Path, files: Files,
                 raise SiteError([Problem(f"output/{rel}", 0, 0, "a file the cache counted on is gone",
                                          "run the build again with --clean")])
             stats.unchanged += 1
-        elif _same(old / rel, data) and _link(old / rel, target):
+        elif rel in old_files and _same(old / rel, data) and _link(old / rel, target):
             stats.unchanged += 1
         else:
-            target.write_bytes(data)
+            _write_new(target, data)
             stats.written += 1
+
+
+def _files_in(folder: pathlib.Path) -> set[str]:
+    """Every file under ``folder`` by relative path (empty when there is no such folder): one walk
+    instead of a failing stat per new file."""
+    found: set[str] = set()
+    cut = len(str(folder)) + 1
+    for path, _dirs, names in os.walk(folder):
+        prefix = path[cut:].replace(os.sep, "/") + "/" if len(path) > cut else ""
+        found.update(prefix + name for name in names)
+    return found
+
+
+def _write_new(target: pathlib.Path, data: bytes) -> None:
+    """Create ``target`` (in the new tree, so it does not exist yet) with ``data``: the bare
+    system calls, without the buffering and terminal checks of ``open()``."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def _link(source: pathlib.Path, target: pathlib.Path) -> bool:
