@@ -62,6 +62,10 @@ class TemplateKeys:
         return out
 
 
+_ITEMS: dict[type, str] = {}  # dataclasses seen, by type: their name (as the generic branch writes it)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def context_key(value: Any, article_keys: Mapping[str, str]) -> str:
     """A key of a template context; articles count by their content key, not their text."""
     parts: list[str] = []
@@ -70,6 +74,15 @@ def context_key(value: Any, article_keys: Mapping[str, str]) -> str:
 
 
 def _walk(value: Any, keys: Mapping[str, str], out: list[str]) -> None:
+    kind = type(value)
+    if kind is str:  # the common cases first: listings are long lists of (article, url) items
+        out.append("s" + value)
+        return
+    if kind in _ITEMS:
+        out.append(_ITEMS[kind])
+        for name in _FIELDS[kind]:
+            _walk(getattr(value, name), keys, out)
+        return
     if isinstance(value, Article):
         out.append("A" + keys.get(value.path, value.path))
     elif isinstance(value, (str, int, float, bool)) or value is None:
@@ -88,8 +101,7 @@ def _walk(value: Any, keys: Mapping[str, str], out: list[str]) -> None:
     elif isinstance(value, Group):
         out.append(f"G{value.kind}/{value.slug}/{value.name}/{value.roles}/{value.wikidata}/{len(value.members)}")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out.append(type(value).__name__)
-        for field in dataclasses.fields(value):
-            _walk(getattr(value, field.name), keys, out)
+        _ITEMS[kind], _FIELDS[kind] = kind.__name__, tuple(f.name for f in dataclasses.fields(value))
+        _walk(value, keys, out)
     else:
         out.append(repr(value))

@@ -48,9 +48,10 @@ class Pages:
     """Renders pages and computes their keys for one build."""
 
     def __init__(self, site: pathlib.Path, config: Config, env: jinja2.Environment, library: Library,
-                 templates: TemplateKeys, sources: dict[str, tuple[Source, str]], *, clean: bool = False):
+                 templates: TemplateKeys, sources: dict[str, tuple[Source, str]], *, clean: bool = False,
+                 jobs: int = 1):
         self.site, self.config, self.env, self.library = site, config, env, library
-        self.templates, self.sources, self.clean = templates, sources, clean
+        self.templates, self.sources, self.clean, self.jobs = templates, sources, clean, jobs
         self.config_key = digest(tool_key(), repr(config))
         self.article_keys = {rel: key for rel, (_s, key) in sources.items()}
         self.keys: dict[str, str] = {}
@@ -189,9 +190,10 @@ def site_jobs(pages: Pages, rendered: Sequence[Rendered]) -> Iterator[Job]:
     search_key = digest("search", docs_key)
     # The scan memo only saves rescanning unchanged articles; a clean build ignores it.
     scan_cache = SearchCache(pages.site / ".marginalia-cache" / "search-scan.pickle", read=not pages.clean)
+    index_jobs = None if pages.jobs > 1 else 1  # None: as many as pay off for this many articles
     search_files = in_background(lambda: sorted(build_index(
-        docs, language=stemmer_language(config.language), cache=scan_cache).items()),
-        worth_it=len(docs) >= PARALLEL_MIN and not pages.reusable(search_key))
+        docs, language=stemmer_language(config.language), cache=scan_cache, jobs=index_jobs).items()),
+        worth_it=pages.jobs > 1 and len(docs) >= PARALLEL_MIN and not pages.reusable(search_key))
     mentions = {library.articles[i].path: r.mentions for i, r in enumerate(rendered)}
     for view in listing_views(library, config, mentions):
         yield pages.view_job(view)

@@ -81,7 +81,8 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
         load_templates(env, _templates_needed(library), site)
         report.articles = len(library.articles)
         pages = Pages(site, config, env, library, TemplateKeys(env),
-                      {s.rel: (s, key) for s, key in sources if s.article is not None}, clean=clean)
+                      {s.rel: (s, key) for s, key in sources if s.article is not None}, clean=clean,
+                      jobs=jobs or default_jobs())
         previous = cache.pages() if cache.state("output") == output_identity(output) else {}
         rendered: list[Rendered | None] = [None] * len(library.articles)
         blobs: dict[int, bytes] = {}  # cache records pickled by the render workers
