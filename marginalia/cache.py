@@ -22,6 +22,7 @@ from . import __version__
 
 CACHE_DIR = ".marginalia-cache"
 SCHEMA = 3  # bump when the stored shapes change
+STAGED = object()  # a record's meta in commit(): "the row given to stage()"
 
 
 def digest(*parts: bytes | str) -> str:
@@ -57,7 +58,9 @@ class BuildCache:
                 "CREATE TABLE IF NOT EXISTS files (scope TEXT, rel TEXT, sig TEXT, key TEXT, meta BLOB,"
                 " PRIMARY KEY (scope, rel));"
                 "CREATE TABLE IF NOT EXISTS pages (scope TEXT, path TEXT, key TEXT, PRIMARY KEY (scope, path));"
-                "CREATE TABLE IF NOT EXISTS state (scope TEXT, name TEXT, value TEXT, PRIMARY KEY (scope, name));")
+                "CREATE TABLE IF NOT EXISTS state (scope TEXT, name TEXT, value TEXT, PRIMARY KEY (scope, name));"
+                "CREATE TABLE IF NOT EXISTS staged (scope TEXT, rel TEXT, meta BLOB, PRIMARY KEY (scope, rel));")
+            self.db.execute("DELETE FROM staged WHERE scope = ?", (self.scope,))  # a killed build's
         except (OSError, sqlite3.Error):
             self.db, self.enabled = None, False  # a read-only site still builds, just cold
 
@@ -87,11 +90,19 @@ class BuildCache:
         row = self.db.execute("SELECT value FROM state WHERE scope = ? AND name = ?", (self.scope, name)).fetchone()
         return row[0] if row else None
 
+    def stage(self, rows: Iterable[tuple[str, bytes]]) -> None:
+        """Set aside (content path, pickled record) rows during the build, so that they need not
+        be held in memory; :meth:`commit` takes the ones it is told are :data:`STAGED`."""
+        if self.db is not None:
+            with self._transaction() as db:
+                db.executemany("INSERT OR REPLACE INTO staged VALUES (?, ?, ?)",
+                               ((self.scope, rel, blob) for rel, blob in rows))
+
     def commit(self, files: Iterable[tuple[str, str, str, Any]], pages: dict[str, str],
                state: dict[str, str]) -> None:
         """Replace the records with this build's (call only after output/ was swapped in). A record's
-        meta may come already pickled (bytes); rows whose signature and key are stored already are
-        left as they are, so a rebuild after one edit rewrites a few rows, not all of them."""
+        meta may be :data:`STAGED` (take the staged row); rows whose signature and key are stored
+        already are left as they are, so a rebuild after one edit rewrites a few rows, not all."""
         if self.db is None:
             return
         with self._transaction() as db:
@@ -100,15 +111,21 @@ class BuildCache:
             stored = {(rel, sig, key) for rel, sig, key in db.execute(
                 "SELECT rel, sig, key FROM files WHERE scope = ?", (self.scope,)) if rel not in self.unreadable}
             rels: set[str] = set()
-            changed = []
+            changed, staged = [], []
             for rel, sig, key, meta in files:
                 rels.add(rel)
-                if (rel, sig, key) not in stored:
-                    blob = meta if isinstance(meta, bytes) else pickle.dumps(meta, protocol=5)
-                    changed.append((self.scope, rel, sig, key, blob))
+                if (rel, sig, key) in stored:
+                    continue
+                if meta is STAGED:
+                    staged.append((sig, key, self.scope, rel))
+                else:
+                    changed.append((self.scope, rel, sig, key, pickle.dumps(meta, protocol=5)))
             db.executemany("DELETE FROM files WHERE scope = ? AND rel = ?",
                            sorted((self.scope, rel) for rel, _sig, _key in stored if rel not in rels))
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", changed)
+            db.executemany("INSERT OR REPLACE INTO files SELECT scope, rel, ?, ?, meta FROM staged"
+                           " WHERE scope = ? AND rel = ?", staged)
+            db.execute("DELETE FROM staged WHERE scope = ?", (self.scope,))
             old_pages = dict(db.execute("SELECT path, key FROM pages WHERE scope = ?", (self.scope,)))
             db.executemany("DELETE FROM pages WHERE scope = ? AND path = ?",
                            sorted((self.scope, p) for p in old_pages if p not in pages))

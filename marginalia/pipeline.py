@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .cache import BuildCache, digest
+from .cache import STAGED, BuildCache, digest
 from .config import load_config
 from .errors import Problem, Problems, SiteError
 from .fingerprint import tool_key
@@ -85,14 +85,14 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
                       jobs=jobs or default_jobs())
         previous = cache.pages() if cache.state("output") == output_identity(output) else {}
         rendered: list[Rendered | None] = [None] * len(library.articles)
-        blobs: dict[int, bytes] = {}  # cache records pickled by the render workers
-        files = _files(pages, previous, output, rendered, blobs, records, report, clock, jobs or default_jobs(),
-                       progress)
+        staged: set[int] = set()  # articles whose cache records the render workers pickled
+        files = _files(pages, previous, output, rendered, _Stager(cache, pages, staged), records, report, clock,
+                       jobs or default_jobs(), progress)
         report.stats = write_site(files, output, keep_if_same=set(previous))
         clock.lap("write")
         if strict and report.warnings:
             raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
-        cache.commit(_records(pages, signatures, rendered, blobs), pages.keys,
+        cache.commit(_records(pages, signatures, rendered, staged), pages.keys,
                      {"fingerprint": fingerprint, "articles": str(len(library.articles)),
                       "warnings": str(len(report.warnings)), "output": output_identity(output)})
     finally:
@@ -169,7 +169,7 @@ def _parse_one(path: pathlib.Path, site: pathlib.Path) -> tuple[Source, str]:
 
 
 def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendered: list[Rendered | None],
-           blobs: dict[int, bytes], records: Records, report: BuildReport, clock: _Clock, jobs: int,
+           stager: _Stager, records: Records, report: BuildReport, clock: _Clock, jobs: int,
            progress: Progress | None) -> Iterator[tuple[str, bytes | None]]:
     """Every output file in a fixed order: ``None`` where the previous file is still right."""
     from .articles import ArticleRenderer, render_all
@@ -192,8 +192,9 @@ def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendere
     for index, url in enumerate(pages.library.urls):
         pages.keys[url] = keys[index]
         if rendered[index] is None:
-            got_index, result, blobs[index] = next(fresh)
+            got_index, result, blob = next(fresh)
             assert got_index == index
+            stager.add(index, blob)
             rendered[index] = dataclasses.replace(result, page=b"")
             done += 1
             if progress and done % 500 == 0:
@@ -201,6 +202,7 @@ def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendere
             yield url, result.page
         else:
             yield url, None
+    stager.flush()
     for done_result in rendered:
         report.warnings.extend(done_result.problems if done_result else ())
     clock.lap("articles")
@@ -252,15 +254,36 @@ def _templates_needed(library: Library) -> list[str]:
                   | {f"{name}.html" for name in layouts})
 
 
-def _records(pages: Pages, signatures: dict[str, str], rendered: list[Rendered | None], blobs: dict[int, bytes]
+class _Stager:
+    """Hands the records the render workers pickled to the cache in batches, as they arrive, so a
+    build of 100,000 articles does not hold them all in memory."""
+
+    def __init__(self, cache: BuildCache, pages: Pages, staged: set[int]) -> None:
+        self.cache, self.pages, self.staged = cache, pages, staged
+        self.batch: list[tuple[str, bytes]] = []
+
+    def add(self, index: int, blob: bytes) -> None:
+        self.staged.add(index)
+        self.batch.append((self.pages.library.articles[index].path, blob))
+        if len(self.batch) >= 256:
+            self.flush()
+
+    def flush(self) -> None:
+        self.cache.stage(self.batch)
+        self.batch = []
+
+
+def _records(pages: Pages, signatures: dict[str, str], rendered: list[Rendered | None], staged: set[int]
              ) -> Iterator[tuple[str, str, str, object]]:
     """What the cache keeps per content file: its signature, key, source and rendered parts
-    (pickled already where a worker rendered them)."""
+    (staged already where a worker pickled them)."""
     index_of = {a.path: i for i, a in enumerate(pages.library.articles)}
     for rel, (source, key) in pages.sources.items():
         index = index_of.get(rel)
-        blob = blobs.get(index) if index is not None else None
-        yield rel, signatures.get(rel, ""), key, blob or (source, rendered[index] if index is not None else None)
+        if index is not None and index in staged:
+            yield rel, signatures.get(rel, ""), key, STAGED
+        else:
+            yield rel, signatures.get(rel, ""), key, (source, rendered[index] if index is not None else None)
 
 
 class _Clock:
