@@ -21,7 +21,7 @@ from .errors import Problem, Problems, SiteError
 from .fingerprint import tool_key
 from .library import Library, assemble, content_files, stat_signature
 from .workers import default_jobs, map_forked
-from .writer import MARKER, WriteStats, check_output, write_site
+from .writer import MARKER, WriteStats, check_output, files_in, write_site
 
 if TYPE_CHECKING:
     from .articles import Rendered, Source
@@ -136,7 +136,7 @@ def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, s
     rels = _rels(site, paths)
     usable = {rel: hit for rel in rels if (hit := cached.get(rel)) is not None and hit[0] == signatures[rel]}
     fresh = map_forked(_parse_one, [p for p, rel in zip(paths, rels, strict=True) if rel not in usable],
-                         (site,), jobs)
+                       (site,), jobs)
     found = Problems()
     for n, rel in enumerate(rels):
         hit = usable.get(rel)
@@ -176,7 +176,7 @@ def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendere
     from .outputs import site_jobs
 
     cached = {rel: meta for rel, (_sig, _key, meta) in records.items()} if previous else {}
-    existing = _existing(output) if previous else set()
+    existing = files_in(output) if previous else set()
     keys = [pages.article_key(index) for index in range(len(pages.library.urls))]
     todo: list[tuple[int, str]] = []
     for index, url in enumerate(pages.library.urls):
@@ -213,16 +213,6 @@ def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendere
     for job in site_jobs(pages, [r for r in rendered if r is not None]):
         yield from _job_files(job, by_key, existing)
     clock.lap("listings")
-
-
-def _existing(output: pathlib.Path) -> set[str]:
-    """Every file in ``output``, by relative path (one walk: cheaper than a stat per file)."""
-    found: set[str] = set()
-    base = len(str(output)) + 1
-    for folder, _dirs, names in os.walk(output):
-        prefix = folder[base:] + "/" if len(folder) > base else ""
-        found.update(prefix + name for name in names)
-    return found
 
 
 def _job_files(job: Job, by_key: dict[str, list[str]], existing: set[str]

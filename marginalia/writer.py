@@ -95,7 +95,7 @@ def write_site(files: Files, output: pathlib.Path, keep_if_same: set[str] | None
     staging.mkdir()
     rest = _with_marker(itertools.chain(((rel, None) for rel in kept), [first_new] if first_new else [], items))
     try:
-        _fill(staging, output, rest, stats, _files_in(output))
+        _fill(staging, output, rest, stats, files_in(output))
         swapped = _swap(staging, output)
     except BaseException:
         _remove(staging)
@@ -136,7 +136,7 @@ def _fill(staging: pathlib.Path, old: pathlib.Path, files: Files,
             stats.written += 1
 
 
-def _files_in(folder: pathlib.Path) -> set[str]:
+def files_in(folder: pathlib.Path) -> set[str]:
     """Every file under ``folder`` by relative path (empty when there is no such folder): one walk
     instead of a failing stat per new file."""
     found: set[str] = set()
