@@ -49,7 +49,7 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 SHARED = REPO.parent / "shared"
 
-from marginalia.search import SearchDoc, build_index  # noqa: E402
+from marginalia.search import RUNTIME, SearchDoc, build_index  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -113,7 +113,7 @@ def write_ours(docs: list[SearchDoc], out: pathlib.Path) -> tuple[float, float]:
     (out / "search/index.html").write_text(env.get_template("search.html").render(
         root="../", site={"title": "Bench", "language": "en"}))
     (out / "assets").mkdir(parents=True, exist_ok=True)
-    for name in ("search.js", "site.js", "search.css"):
+    for name in (*RUNTIME, "site.js", "search.css"):
         shutil.copy(REPO / "marginalia/static" / name, out / "assets" / name)
     return seconds, cpu
 
@@ -274,7 +274,7 @@ def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind
         if pagefind:
             pf_t.append(run_pagefind(pf_dir))
     index_bytes, index_files = tree_size(ours_dir / "search/idx")
-    runtime = (REPO / "marginalia/static/search.js").stat().st_size
+    runtime = sum((REPO / "marginalia/static" / name).stat().st_size for name in RUNTIME)
     lines = [f"### {n:,} articles", "",
              f"Articles' plain text (headlines + bodies, UTF-8): {text / 1e6:.2f} MB.", "",
              "| | Marginalia | Pagefind |", "|---|---|---|"]
@@ -294,7 +294,7 @@ def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind
                  f"({100 * index_bytes / text:.1f}% of text) | "
                  + (f"{pf_bytes / 1e6:.2f} MB in {pf_files:,} files ({100 * pf_bytes / text:.1f}% of text) |"
                     if pagefind else "not run |"))
-    lines.append(f"| runtime (search.js) | {kb(runtime)} | see cold bytes |")
+    lines.append(f"| runtime ({', '.join(RUNTIME)}) | {kb(runtime)} | see cold bytes |")
     if not browser_too:
         return lines + [""]
     per_word: list[str] = ["", "| word | results | cold query bytes (ours) | typed cold (ours) | further query (ours) "
