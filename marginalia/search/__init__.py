@@ -4,8 +4,9 @@ Input: one :class:`SearchDoc` per article. Output: ``{path: bytes}``, every
 path under ``search/``: ``search/idx/meta.js`` (sizes, vocabulary ranges,
 facets, years) and shards ``search/idx/<kind>/<n>.js`` that call
 ``window.__marginaliaSearch.add(key, payload)``. The runtime (``RUNTIME``, in
-``static/``) loads them with <script> tags on demand, so the index works from file:// and over
-HTTP. See docs/search.md for the layout. Touches nothing outside memory.
+``static/``) loads them with <script> tags on demand, so the index works from
+file:// and over HTTP. See docs/search.md for the layout. Touches nothing
+outside memory.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: i
         payloads[f"f/{name}"] = membership_payload(facets, dim)
     meta: dict[str, Any] = {
         "version": FORMAT_VERSION, "docs": len(inv.docs), "termShards": nshards, "vocab": firsts,
-        "topK": TOP_K, "inlineMax": INLINE_MAX, "chunk": CHUNK, "levels": LEVELS, "scoreUnit": SCORE_UNIT, "facetMin": FACET_MIN,
+        "topK": TOP_K, "inlineMax": INLINE_MAX, "chunk": CHUNK, "levels": LEVELS, "scoreUnit": SCORE_UNIT,
+        "facetMin": FACET_MIN,
         "docsPerShard": DOCS_PER_SHARD, "forwardPerShard": FORWARD_PER_SHARD,
         "dims": facets.dims, "labels": facets.labels, "years": facets.year_starts,
     }
