@@ -146,10 +146,18 @@ def tree_size(root: pathlib.Path) -> tuple[int, int]:
     return sum(p.stat().st_size for p in files), len(files)
 
 
+# Python's http.server writes a response's headers and body in two calls; on a kept-alive connection
+# Nagle's algorithm then holds the body until the client's delayed ACK, ~40 ms on Linux, for every
+# response but the first on a connection (python/cpython#108736). Production servers set TCP_NODELAY
+# (nginx's default, Go, Node); the benchmark measures both.
 SERVER = """
-import functools, http.server, sys
+import functools, http.server, socket, sys
 class Quiet(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as any real web server
+    def setup(self):
+        super().setup()
+        if sys.argv[2] == "nodelay":
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     def log_message(self, *args):
         pass
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=sys.argv[1]))
@@ -159,9 +167,11 @@ server.serve_forever()
 
 
 @contextmanager
-def serve(root: pathlib.Path) -> Iterator[str]:
-    """A static HTTP server on 127.0.0.1 in its own process (so it never waits for this one's GIL)."""
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(root)], stdout=subprocess.PIPE, text=True)
+def serve(root: pathlib.Path, nodelay: bool = False) -> Iterator[str]:
+    """A static HTTP server on 127.0.0.1 in its own process (so it never waits for this one's GIL);
+    ``nodelay``: with TCP_NODELAY on its connections, as production servers have."""
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(root), "nodelay" if nodelay else "plain"],
+                            stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout
         yield f"http://127.0.0.1:{proc.stdout.readline().strip()}/"
@@ -192,7 +202,7 @@ LATENCY_JS = """() => { window.__bench = {input: 0, drawn: []};
     .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-state']}); }"""
 
 
-def measure_ours(browser: Any, base: str, word: str, other: str) -> dict[str, float]:
+def measure_ours(browser: Any, base: str, word: str, other: str, fast_base: str) -> dict[str, float]:
     """Cold bytes, further-query bytes and keystroke-to-drawn time for one word."""
     context, page, sizes = counted_page(browser)
     page.goto(f"{base}search/index.html?q={word}")
@@ -206,13 +216,16 @@ def measure_ours(browser: Any, base: str, word: str, other: str) -> dict[str, fl
     page.wait_for_selector("#search-app[data-state=ready]")
     further = sum(sizes)
     context.close()
-    ms, typed = typed_latency(browser, base, word)
-    return {"cold": cold, "further": further, "ms": ms, "typed": typed, "status": status}  # type: ignore[dict-item]
+    ms, typed, after = typed_latency(browser, base, word)
+    fast_ms, _, _ = typed_latency(browser, fast_base, word)
+    return {"cold": cold, "further": further, "ms": ms, "typed": typed, "status": status,  # type: ignore[dict-item]
+            "after": after, "fast_ms": fast_ms}
 
 
-def typed_latency(browser: Any, base: str, word: str) -> tuple[float, int]:
-    """Type ``word`` into a cold search page: ms from the last keystroke to the results drawn, and
-    bytes loaded (by resource timing, so that no listener slows the page; 0 from file://)."""
+def typed_latency(browser: Any, base: str, word: str) -> tuple[float, int, int]:
+    """Type ``word`` into a cold search page: ms from the last keystroke to the results drawn, bytes
+    loaded and the number of index files requested after the last keystroke (by resource timing,
+    so that no listener slows the page; 0 from file://)."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{base}search/index.html")
@@ -224,8 +237,10 @@ def typed_latency(browser: Any, base: str, word: str) -> tuple[float, int]:
     page.wait_for_selector("#search-app[data-state=ready]")
     ms = page.evaluate("() => { const b = window.__bench; return Math.max(...b.drawn) - b.input; }")
     typed = page.evaluate("performance.getEntriesByType('resource').reduce((s, e) => s + e.encodedBodySize, 0)")
+    after = page.evaluate("performance.getEntriesByType('resource').filter(e => e.startTime >= window.__bench.input"
+                          " && e.name.includes('/search/idx/')).length")
     context.close()
-    return ms, typed
+    return ms, typed, after
 
 
 def file_scripts(browser: Any, root: pathlib.Path, word: str) -> tuple[int, int]:
@@ -298,27 +313,30 @@ def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind
     if not browser_too:
         return lines + [""]
     per_word: list[str] = ["", "| word | results | cold query bytes (ours) | typed cold (ours) | further query (ours) "
-                           "| keystroke to drawn, HTTP (ours) | same, file:// (ours) | cold bytes (Pagefind) "
-                           "| search+data time (Pagefind) |", "|---|---|---|---|---|---|---|---|---|"]
-    colds, furthers, mss, file_mss, pf_colds, pf_mss = [], [], [], [], [], []
+                           "| keystroke to drawn, HTTP (ours; files requested after the last key) "
+                           "| same, HTTP with TCP_NODELAY (ours) | same, file:// (ours) | cold bytes (Pagefind) "
+                           "| search+data time (Pagefind; with TCP_NODELAY) |", "|---" * 10 + "|"]
+    colds, furthers, mss, fast_mss, file_mss, pf_colds, pf_mss, pf_fast = [], [], [], [], [], [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        with serve(ours_dir) as base:
+        with serve(ours_dir) as base, serve(ours_dir, nodelay=True) as fast_base:
             for i, word in enumerate(words):
-                m = measure_ours(browser, base, word, words[(i + 1) % len(words)])
-                file_ms, _ = typed_latency(browser, ours_dir.as_uri() + "/", word)
+                m = measure_ours(browser, base, word, words[(i + 1) % len(words)], fast_base)
+                file_ms, _, _ = typed_latency(browser, ours_dir.as_uri() + "/", word)
                 file_mss.append(file_ms)
                 colds.append(m["cold"])
                 furthers.append(m["further"])
                 mss.append(m["ms"])
+                fast_mss.append(m["fast_ms"])
                 row = f"| {word} | {m['status']} | {kb(m['cold'])} | {kb(m['typed'])} | {kb(m['further'])} | " \
-                      f"{m['ms']:.1f} ms | {file_ms:.1f} ms |"
+                      f"{m['ms']:.1f} ms ({m['after']:.0f}) | {m['fast_ms']:.1f} ms | {file_ms:.1f} ms |"
                 if pagefind:
-                    with serve(pf_dir) as pf_base:
+                    with serve(pf_dir) as pf_base, serve(pf_dir, nodelay=True) as pf_fast_base:
                         pm = measure_pagefind(browser, pf_base, word)
+                        pf_fast.append(measure_pagefind(browser, pf_fast_base, word)["ms"])
                     pf_colds.append(pm["cold"])
                     pf_mss.append(pm["ms"])
-                    row += f" {kb(pm['cold'])} | {pm['ms']:.1f} ms |"
+                    row += f" {kb(pm['cold'])} | {pm['ms']:.1f}; {pf_fast[-1]:.1f} ms |"
                 else:
                     row += " | |"
                 per_word.append(row)
@@ -332,6 +350,10 @@ def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind
     lines.append("| last keystroke to results drawn, HTTP (median / max) | "
                  f"{statistics.median(mss):.1f} / {max(mss):.1f} ms | "
                  + (f"{statistics.median(pf_mss):.1f} / {max(pf_mss):.1f} ms (search() + data(), cold) |"
+                    if pagefind else "|"))
+    lines.append(f"| same, HTTP with TCP_NODELAY (median / max) | {statistics.median(fast_mss):.1f} / "
+                 f"{max(fast_mss):.1f} ms | "
+                 + (f"{statistics.median(pf_fast):.1f} / {max(pf_fast):.1f} ms (search() + data(), cold) |"
                     if pagefind else "|"))
     lines.append(f"| same from file:// (median / max) | {statistics.median(file_mss):.1f} / {max(file_mss):.1f} ms |"
                  " does not work from file:// |")

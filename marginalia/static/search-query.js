@@ -123,22 +123,31 @@
     return Promise.all(q.groups.map(resolveGroup)).then(opts.check).then(function (resolved) {
       resolved.forEach(function (hits, i) { if (!hits.length) result.unknown.push(q.groups[i].word); });
       if (result.unknown.length) return result;
+      var likely = likelyWord(q, resolved, opts);
+      if (likely) prefetchRows(likely.tid, opts);
       return Promise.all(resolved.map(function (hits) { return Promise.all(hits.map(function (h) { return term(h.tid); })); }))
-        .then(opts.check).then(function (groups) {
-          result.likely = likelyWord(q, groups, resolved, opts);
-          return evaluate(q, groups, resolved, opts, result);
-        });
+        .then(opts.check).then(function (groups) { return evaluate(q, groups, resolved, opts, result); });
     });
   }
 
   /* While a single word is being typed: the stem it will most likely be
    * completed to (the most frequent completion, if it is in at least half of
    * the documents of all the completions), or null. */
-  function likelyWord(q, groups, resolved, opts) {
+  function likelyWord(q, resolved, opts) {
     if (q.groups.length !== 1 || !resolved[0].completed || q.phrases.length || q.excludes.length ||
         opts.filtered || opts.sort !== "relevance") return null;
-    var all = groups[0].reduce(function (s, t) { return s + t.df; }, 0);
-    return groups[0][0] && 2 * groups[0][0].df >= all ? groups[0][0] : null;
+    var all = resolved[0].reduce(function (s, h) { return s + h.df; }, 0);
+    return 2 * resolved[0][0].df >= all ? resolved[0][0] : null;
+  }
+
+  /* Typing "musi", the reader most likely goes on to "music": the rows that "music" shows first
+   * are loaded as soon as its stem record is, while the reader types, so that the finished word
+   * is drawn without another round of loading. Not once a newer query has replaced this one. */
+  function prefetchRows(tid, opts) {
+    term(tid).then(function (t) {
+      if (opts.stale()) return;
+      bestOf(t, opts.want).forEach(function (h) { load(ix.docRowKey(h.id)).catch(function () {}); });
+    }).catch(function () {});
   }
 
   /* The documents one stem would show first, as a one-word query does: by score, ties newest first. */
@@ -346,18 +355,15 @@
         });
       }
       var filtered = Object.keys(filters).length > 0;
-      return match(q, { sort: sort, want: want, filtered: filtered, check: check }).then(function (r) {
+      var stale = function () { return Boolean(opts.stale && opts.stale()); };
+      return match(q, { sort: sort, want: want, filtered: filtered, check: check, stale: stale }).then(function (r) {
         return applyFacets(r, filters, check);
       });
     }).then(check).then(function (r) {
       r.hits.sort(sort === "oldest" ? function (a, b) { return a.id - b.id; }
         : sort === "newest" ? function (a, b) { return b.id - a.id; } : byScore);
       var shown = r.hits.slice(0, want);
-      var rows = Promise.all(shown.map(function (h) { return docRow(h.id); }));
-      // Typing "musi", the reader most likely goes on to "music": its first rows are loaded now,
-      // after this query's own, so that the finished word is drawn without another round of loading.
-      if (r.likely) bestOf(r.likely, want).forEach(function (h) { load(ix.docRowKey(h.id)).catch(function () {}); });
-      return Promise.all([rows, r.counts ? load("f/names") : null, highlightWords(r),
+      return Promise.all([Promise.all(shown.map(function (h) { return docRow(h.id); })), r.counts ? load("f/names") : null, highlightWords(r),
         r.unknown.length ? Promise.all(r.unknown.map(suggest)) : null]).then(function (parts) {
         var suggestion = null;
         if (parts[3] && parts[3].some(Boolean)) {
