@@ -28,7 +28,7 @@ from .inverted import Inverted, TermPostings, bm25
 from .parallel import SHARED, run_tasks
 
 TOP_K = 100  # postings in a stem's top block
-INLINE_MAX = 400  # a stem in at most this many documents keeps all its postings in its record
+INLINE_MAX = 1000  # a stem in at most this many documents keeps all its postings in its record
 CHUNK = 1000  # postings per further chunk
 LEVELS = 16  # score levels per stem, log-spaced between its lowest and highest score
 SCORE_UNIT = 64  # score range stored as integers in 1/64ths

@@ -22,13 +22,15 @@ from ..errors import Problem, SiteError
 WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 WORD_PATTERN_JS = r"[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
+_APOSTROPHES = ("\u2019", "\u02bc", "\u2018")
 
 
 def normalize(text: str) -> str:
     """Lower-case ``text``, strip accents (NFKD, drop marks) and unify apostrophes."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+        for apostrophe in _APOSTROPHES:  # str.replace is many times faster than str.translate
+            text = text.replace(apostrophe, "'")
+        text = unicodedata.normalize("NFKD", text)
         if not text.isascii():
             text = _NON_ASCII.sub(_drop_mark, text)
     return text.lower()
