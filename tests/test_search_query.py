@@ -14,6 +14,7 @@ import pytest
 from test_search_browser import make_site
 
 from marginalia.search import SearchDoc
+from marginalia.search.codec import base36
 from marginalia.search.terms import INLINE_MAX
 
 pytestmark = pytest.mark.browser
@@ -161,4 +162,52 @@ def test_a_common_word_loads_a_bounded_amount(chromium: Any, tmp_path: pathlib.P
     assert not any(k.startswith("p/") for k in fresh.evaluate("window.__marginaliaSearch.loaded()"))
     search(fresh, "weather ", want=150)  # beyond the top block of 100: now the chunk is read
     assert any(k.startswith("p/") for k in fresh.evaluate("window.__marginaliaSearch.loaded()"))
+    fresh.close()
+
+
+def harbour_docs() -> list[SearchDoc]:
+    """'harbour' in 40 articles, each in a different file of rows; 'harbourmaster' in 3 headlines."""
+    out = []
+    for i in range(40):
+        out.append(SearchDoc(f"2001/harbour-{i:02d}/index.html", f"Harbour news {i}", f"2001-01-{1 + i % 28:02d}",
+                             None, "Boats came into the harbour.", tags=("sea",)))
+        out += [SearchDoc(f"2001/filler-{i:02d}-{j}/index.html", f"Filler {i} {j}", f"2001-01-{1 + i % 28:02d}",
+                          None, "Nothing else.", tags=("other",)) for j in range(8)]
+    out += [SearchDoc(f"2002/master-{i}/index.html", "Harbourmaster retires", "2002-02-02", None,
+                      "The harbourmaster retired.", tags=("sea",)) for i in range(3)]
+    return out
+
+
+def test_typing_loads_the_rows_of_the_likely_word(chromium: Any, tmp_path: pathlib.Path) -> None:
+    root = make_site(tmp_path, harbour_docs())
+    fresh = chromium.new_page()
+    fresh.goto((root / "search/index.html").as_uri())
+    fresh.wait_for_selector("#search-app[data-state=idle]")
+    partial = search(fresh, "harbou")  # completions: harbour (40 articles), harbourmaster (3)
+    assert {r["title"] for r in partial["results"][:3]} == {"Harbourmaster retires"}
+    per_file = fresh.evaluate("window.__marginaliaSearch.index.meta().docsPerShard")
+    whole = search(fresh, "harbour ")
+    wanted = sorted({f"d/{base36(int(i) // per_file)}" for i in whole["ids"]})
+    shown = {f"d/{base36(int(i) // per_file)}" for i in partial["ids"]}
+    assert set(wanted) - shown  # rows that only the likely word shows ...
+    # ... were loaded while "harbou" was typed: check on a fresh page, before "harbour" is asked for
+    again = chromium.new_page()
+    again.goto((root / "search/index.html").as_uri())
+    again.wait_for_selector("#search-app[data-state=idle]")
+    search(again, "harbou")
+    again.wait_for_function("keys => keys.every(k => window.__marginaliaSearch.loaded().includes(k))",
+                            arg=wanted, timeout=5000)
+    fresh.close()
+    again.close()
+
+
+def test_a_stale_query_stops_loading(chromium: Any, tmp_path: pathlib.Path) -> None:
+    root = make_site(tmp_path, harbour_docs())
+    fresh = chromium.new_page()
+    fresh.goto((root / "search/index.html").as_uri())
+    fresh.wait_for_selector("#search-app[data-state=idle]")
+    res = fresh.evaluate("window.__marginaliaSearch.search('harbour ', {stale: () => true})")
+    assert res is None
+    loaded = fresh.evaluate("window.__marginaliaSearch.loaded()")
+    assert not [k for k in loaded if k.startswith(("t/", "d/", "p/"))], loaded
     fresh.close()
