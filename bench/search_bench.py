@@ -17,7 +17,11 @@ For each size N it takes the same N articles as ``../shared/bench/anchors.py``
   for each probe word: bytes loaded by a cold page opened with ``?q=word``
   (runtime and page assets included, the HTML page itself not), bytes of one
   further query on the same page, and the time from the last keystroke to the
-  results being drawn (word typed with 60 ms between keys into a cold page);
+  results being drawn (word typed with 60 ms between keys into a cold page),
+  with the number of index files requested after the last key; that time
+  again from a second server that sets TCP_NODELAY, as production servers do
+  (the stock ``http.server`` adds ~40 ms to each response on a kept-alive
+  connection: see SERVER below);
 - opens the same page from file:// and counts the index scripts loaded;
 - runs Pagefind's own JS API (``pagefind.search(word)`` then ``data()`` of the
   first 10 results) cold in the same browser for bytes and time.
