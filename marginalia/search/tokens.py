@@ -1,7 +1,7 @@
 """Words and stems: the one tokenizer the index and the browser both follow.
 
 Input: plain text. Output: normalised words (and their positions) and the
-Snowball stem of each word. ``static/search.js`` and ``static/site.js`` repeat
+Snowball stem of each word. ``static/search-index.js`` and ``static/site.js`` repeat
 the same rules in JavaScript (see ``WORD_PATTERN_JS``), so the browser never
 stems: it looks up the word -> stem mapping that the index stores.
 Touches nothing outside memory.
