@@ -17,7 +17,11 @@ For each size N it takes the same N articles as ``../shared/bench/anchors.py``
   for each probe word: bytes loaded by a cold page opened with ``?q=word``
   (runtime and page assets included, the HTML page itself not), bytes of one
   further query on the same page, and the time from the last keystroke to the
-  results being drawn (word typed with 60 ms between keys into a cold page);
+  results being drawn (word typed with 60 ms between keys into a cold page),
+  with the number of index files requested after the last key; that time
+  again from a second server that sets TCP_NODELAY, as production servers do
+  (the stock ``http.server`` adds ~40 ms to each response on a kept-alive
+  connection: see SERVER below);
 - opens the same page from file:// and counts the index scripts loaded;
 - runs Pagefind's own JS API (``pagefind.search(word)`` then ``data()`` of the
   first 10 results) cold in the same browser for bytes and time.
@@ -49,7 +53,7 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 SHARED = REPO.parent / "shared"
 
-from marginalia.search import SearchDoc, build_index  # noqa: E402
+from marginalia.search import RUNTIME, SearchDoc, build_index  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -113,7 +117,7 @@ def write_ours(docs: list[SearchDoc], out: pathlib.Path) -> tuple[float, float]:
     (out / "search/index.html").write_text(env.get_template("search.html").render(
         root="../", site={"title": "Bench", "language": "en"}))
     (out / "assets").mkdir(parents=True, exist_ok=True)
-    for name in ("search.js", "site.js", "search.css"):
+    for name in (*RUNTIME, "site.js", "search.css"):
         shutil.copy(REPO / "marginalia/static" / name, out / "assets" / name)
     return seconds, cpu
 
@@ -146,10 +150,18 @@ def tree_size(root: pathlib.Path) -> tuple[int, int]:
     return sum(p.stat().st_size for p in files), len(files)
 
 
+# Python's http.server writes a response's headers and body in two calls; on a kept-alive connection
+# Nagle's algorithm then holds the body until the client's delayed ACK, ~40 ms on Linux, for every
+# response but the first on a connection (python/cpython#108736). Production servers set TCP_NODELAY
+# (nginx's default, Go, Node); the benchmark measures both.
 SERVER = """
-import functools, http.server, sys
+import functools, http.server, socket, sys
 class Quiet(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as any real web server
+    def setup(self):
+        super().setup()
+        if sys.argv[2] == "nodelay":
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     def log_message(self, *args):
         pass
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=sys.argv[1]))
@@ -159,9 +171,11 @@ server.serve_forever()
 
 
 @contextmanager
-def serve(root: pathlib.Path) -> Iterator[str]:
-    """A static HTTP server on 127.0.0.1 in its own process (so it never waits for this one's GIL)."""
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(root)], stdout=subprocess.PIPE, text=True)
+def serve(root: pathlib.Path, nodelay: bool = False) -> Iterator[str]:
+    """A static HTTP server on 127.0.0.1 in its own process (so it never waits for this one's GIL);
+    ``nodelay``: with TCP_NODELAY on its connections, as production servers have."""
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(root), "nodelay" if nodelay else "plain"],
+                            stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout
         yield f"http://127.0.0.1:{proc.stdout.readline().strip()}/"
@@ -192,7 +206,7 @@ LATENCY_JS = """() => { window.__bench = {input: 0, drawn: []};
     .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-state']}); }"""
 
 
-def measure_ours(browser: Any, base: str, word: str, other: str) -> dict[str, float]:
+def measure_ours(browser: Any, base: str, word: str, other: str, fast_base: str) -> dict[str, float]:
     """Cold bytes, further-query bytes and keystroke-to-drawn time for one word."""
     context, page, sizes = counted_page(browser)
     page.goto(f"{base}search/index.html?q={word}")
@@ -206,13 +220,16 @@ def measure_ours(browser: Any, base: str, word: str, other: str) -> dict[str, fl
     page.wait_for_selector("#search-app[data-state=ready]")
     further = sum(sizes)
     context.close()
-    ms, typed = typed_latency(browser, base, word)
-    return {"cold": cold, "further": further, "ms": ms, "typed": typed, "status": status}  # type: ignore[dict-item]
+    ms, typed, after = typed_latency(browser, base, word)
+    fast_ms, _, _ = typed_latency(browser, fast_base, word)
+    return {"cold": cold, "further": further, "ms": ms, "typed": typed, "status": status,  # type: ignore[dict-item]
+            "after": after, "fast_ms": fast_ms}
 
 
-def typed_latency(browser: Any, base: str, word: str) -> tuple[float, int]:
-    """Type ``word`` into a cold search page: ms from the last keystroke to the results drawn, and
-    bytes loaded (by resource timing, so that no listener slows the page; 0 from file://)."""
+def typed_latency(browser: Any, base: str, word: str) -> tuple[float, int, int]:
+    """Type ``word`` into a cold search page: ms from the last keystroke to the results drawn, bytes
+    loaded and the number of index files requested after the last keystroke (by resource timing,
+    so that no listener slows the page; 0 from file://)."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{base}search/index.html")
@@ -224,8 +241,10 @@ def typed_latency(browser: Any, base: str, word: str) -> tuple[float, int]:
     page.wait_for_selector("#search-app[data-state=ready]")
     ms = page.evaluate("() => { const b = window.__bench; return Math.max(...b.drawn) - b.input; }")
     typed = page.evaluate("performance.getEntriesByType('resource').reduce((s, e) => s + e.encodedBodySize, 0)")
+    after = page.evaluate("performance.getEntriesByType('resource').filter(e => e.startTime >= window.__bench.input"
+                          " && e.name.includes('/search/idx/')).length")
     context.close()
-    return ms, typed
+    return ms, typed, after
 
 
 def file_scripts(browser: Any, root: pathlib.Path, word: str) -> tuple[int, int]:
@@ -274,7 +293,7 @@ def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind
         if pagefind:
             pf_t.append(run_pagefind(pf_dir))
     index_bytes, index_files = tree_size(ours_dir / "search/idx")
-    runtime = (REPO / "marginalia/static/search.js").stat().st_size
+    runtime = sum((REPO / "marginalia/static" / name).stat().st_size for name in RUNTIME)
     lines = [f"### {n:,} articles", "",
              f"Articles' plain text (headlines + bodies, UTF-8): {text / 1e6:.2f} MB.", "",
              "| | Marginalia | Pagefind |", "|---|---|---|"]
@@ -294,31 +313,34 @@ def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind
                  f"({100 * index_bytes / text:.1f}% of text) | "
                  + (f"{pf_bytes / 1e6:.2f} MB in {pf_files:,} files ({100 * pf_bytes / text:.1f}% of text) |"
                     if pagefind else "not run |"))
-    lines.append(f"| runtime (search.js) | {kb(runtime)} | see cold bytes |")
+    lines.append(f"| runtime ({', '.join(RUNTIME)}) | {kb(runtime)} | see cold bytes |")
     if not browser_too:
         return lines + [""]
     per_word: list[str] = ["", "| word | results | cold query bytes (ours) | typed cold (ours) | further query (ours) "
-                           "| keystroke to drawn, HTTP (ours) | same, file:// (ours) | cold bytes (Pagefind) "
-                           "| search+data time (Pagefind) |", "|---|---|---|---|---|---|---|---|---|"]
-    colds, furthers, mss, file_mss, pf_colds, pf_mss = [], [], [], [], [], []
+                           "| keystroke to drawn, HTTP (ours; files requested after the last key) "
+                           "| same, HTTP with TCP_NODELAY (ours) | same, file:// (ours) | cold bytes (Pagefind) "
+                           "| search+data time (Pagefind; with TCP_NODELAY) |", "|---" * 10 + "|"]
+    colds, furthers, mss, fast_mss, file_mss, pf_colds, pf_mss, pf_fast = [], [], [], [], [], [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        with serve(ours_dir) as base:
+        with serve(ours_dir) as base, serve(ours_dir, nodelay=True) as fast_base:
             for i, word in enumerate(words):
-                m = measure_ours(browser, base, word, words[(i + 1) % len(words)])
-                file_ms, _ = typed_latency(browser, ours_dir.as_uri() + "/", word)
+                m = measure_ours(browser, base, word, words[(i + 1) % len(words)], fast_base)
+                file_ms, _, _ = typed_latency(browser, ours_dir.as_uri() + "/", word)
                 file_mss.append(file_ms)
                 colds.append(m["cold"])
                 furthers.append(m["further"])
                 mss.append(m["ms"])
+                fast_mss.append(m["fast_ms"])
                 row = f"| {word} | {m['status']} | {kb(m['cold'])} | {kb(m['typed'])} | {kb(m['further'])} | " \
-                      f"{m['ms']:.1f} ms | {file_ms:.1f} ms |"
+                      f"{m['ms']:.1f} ms ({m['after']:.0f}) | {m['fast_ms']:.1f} ms | {file_ms:.1f} ms |"
                 if pagefind:
-                    with serve(pf_dir) as pf_base:
+                    with serve(pf_dir) as pf_base, serve(pf_dir, nodelay=True) as pf_fast_base:
                         pm = measure_pagefind(browser, pf_base, word)
+                        pf_fast.append(measure_pagefind(browser, pf_fast_base, word)["ms"])
                     pf_colds.append(pm["cold"])
                     pf_mss.append(pm["ms"])
-                    row += f" {kb(pm['cold'])} | {pm['ms']:.1f} ms |"
+                    row += f" {kb(pm['cold'])} | {pm['ms']:.1f}; {pf_fast[-1]:.1f} ms |"
                 else:
                     row += " | |"
                 per_word.append(row)
@@ -332,6 +354,10 @@ def bench_size(n: int, runs: int, work: pathlib.Path, words: list[str], pagefind
     lines.append("| last keystroke to results drawn, HTTP (median / max) | "
                  f"{statistics.median(mss):.1f} / {max(mss):.1f} ms | "
                  + (f"{statistics.median(pf_mss):.1f} / {max(pf_mss):.1f} ms (search() + data(), cold) |"
+                    if pagefind else "|"))
+    lines.append(f"| same, HTTP with TCP_NODELAY (median / max) | {statistics.median(fast_mss):.1f} / "
+                 f"{max(fast_mss):.1f} ms | "
+                 + (f"{statistics.median(pf_fast):.1f} / {max(pf_fast):.1f} ms (search() + data(), cold) |"
                     if pagefind else "|"))
     lines.append(f"| same from file:// (median / max) | {statistics.median(file_mss):.1f} / {max(file_mss):.1f} ms |"
                  " does not work from file:// |")

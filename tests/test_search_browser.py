@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from marginalia.search import SearchDoc, build_index
+from marginalia.search import RUNTIME, SearchDoc, build_index
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "marginalia"
 
@@ -51,7 +51,7 @@ def make_site(out: pathlib.Path, docs: Sequence[SearchDoc]) -> pathlib.Path:
         depth = doc.url.count("/")
         page.write_text(env.get_template("article.html").render(root="../" * depth, site=site, doc=doc))
     (out / "assets").mkdir(exist_ok=True)
-    for name in ("search.js", "site.js", "search.css"):
+    for name in (*RUNTIME, "site.js", "search.css"):
         shutil.copy(PACKAGE / "static" / name, out / "assets" / name)
     for rel, data in build_index(docs).items():
         path = out / rel

@@ -3,9 +3,10 @@
 Input: one :class:`SearchDoc` per article. Output: ``{path: bytes}``, every
 path under ``search/``: ``search/idx/meta.js`` (sizes, vocabulary ranges,
 facets, years) and shards ``search/idx/<kind>/<n>.js`` that call
-``window.__marginaliaSearch.add(key, payload)``. ``static/search.js`` loads
-them with <script> tags on demand, so the index works from file:// and over
-HTTP. See docs/search.md for the layout. Touches nothing outside memory.
+``window.__marginaliaSearch.add(key, payload)``. The runtime (``RUNTIME``, in
+``static/``) loads them with <script> tags on demand, so the index works from
+file:// and over HTTP. See docs/search.md for the layout. Touches nothing
+outside memory.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from .facets import collect_facets, membership_payload
 from .inverted import build_inverted
 from .parallel import default_jobs
 from .records import DOCS_PER_SHARD, FORWARD_PER_SHARD, record_payloads
-from .terms import CHUNK, FACET_MIN, LEVELS, SCORE_UNIT, TOP_K, term_payloads
+from .terms import CHUNK, FACET_MIN, INLINE_MAX, LEVELS, SCORE_UNIT, TOP_K, term_payloads
 from .vocab import vocab_payloads
 
-__all__ = ["SearchDoc", "SearchCache", "build_index", "FORMAT_VERSION"]
+__all__ = ["SearchDoc", "SearchCache", "build_index", "FORMAT_VERSION", "RUNTIME"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: The browser runtime in ``static/``, in the order the search page loads it.
+RUNTIME = ("search-index.js", "search-query.js", "search.js")
 PREFIX = "search/idx/"
 PARALLEL_MIN = 4000  # below this many articles, starting processes costs more than it saves
 
@@ -51,7 +54,8 @@ def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: i
         payloads[f"f/{name}"] = membership_payload(facets, dim)
     meta: dict[str, Any] = {
         "version": FORMAT_VERSION, "docs": len(inv.docs), "termShards": nshards, "vocab": firsts,
-        "topK": TOP_K, "chunk": CHUNK, "levels": LEVELS, "scoreUnit": SCORE_UNIT, "facetMin": FACET_MIN,
+        "topK": TOP_K, "inlineMax": INLINE_MAX, "chunk": CHUNK, "levels": LEVELS, "scoreUnit": SCORE_UNIT,
+        "facetMin": FACET_MIN,
         "docsPerShard": DOCS_PER_SHARD, "forwardPerShard": FORWARD_PER_SHARD,
         "dims": facets.dims, "labels": facets.labels, "years": facets.year_starts,
     }

@@ -15,7 +15,7 @@ from .codec import base36
 from .doc import SearchDoc
 from .facets import Facets, doc_facet_code
 
-DOCS_PER_SHARD = 4
+DOCS_PER_SHARD = 8
 FORWARD_PER_SHARD = 8
 EXCERPT_CHARS = 110
 PAGE = "index.html"

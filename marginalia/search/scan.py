@@ -58,10 +58,18 @@ def scan_slice(docs: Sequence[SearchDoc], first_id: int, stemmer: Stemmer) -> Sl
         return sid
 
     known = word_ids.get  # ids start at 1, so a miss is the only falsy result
+
+    def ids_of(found: list[str]) -> list[int]:
+        ids = list(map(known, found))  # at C speed; only new words need Python
+        if None in ids:
+            for i in [i for i, sid in enumerate(ids) if sid is None]:
+                ids[i] = known(found[i]) or id_of(found[i])  # the same new word may occur twice
+        return ids  # type: ignore[return-value]
+
     find = WORD_RE.findall
     for doc_id, doc in enumerate(docs, first_id):
-        title = [known(w) or id_of(w) for w in find(normalize(doc.title))]
-        body = [known(w) or id_of(w) for w in find(normalize(doc.text))]
+        title = ids_of(find(normalize(doc.title)))
+        body = ids_of(find(normalize(doc.text)))
         counts = Counter(body)
         for sid in title:
             counts[sid] += TITLE_WEIGHT

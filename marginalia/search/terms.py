@@ -4,10 +4,13 @@ Input: the :class:`Inverted` index and the facet keys of each document.
 Output: ``{shard key: payload}``. The record of the stem with id ``i`` sits in
 term shard ``t/<i % T>``; it holds the stem's document frequency, score range,
 chunk starts, facet counts (when it matches more documents than a result page;
-year counts only when it has chunks) and its *top block*: the ``TOP_K`` best postings by score. The other postings
-go, in document order, to chunk files ``p/<term id>.<n>`` of ``CHUNK``
-postings each, which a query loads only when it needs them (AND with another
-word, a filter, date order, more results). Touches nothing outside memory.
+year counts only when it has chunks) and its *top block*: all its postings if
+it is in at most ``INLINE_MAX`` documents, else the ``TOP_K`` best by score.
+The other postings go, in document order, to chunk files ``p/<term id>.<n>``
+of ``CHUNK`` postings each, which a query loads only when it needs them (AND
+with another word, a filter, date order, more results): a mid-frequency word
+costs no further request, and a frequent one still loads a bounded block.
+Touches nothing outside memory.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from .inverted import Inverted, TermPostings, bm25
 from .parallel import SHARED, run_tasks
 
 TOP_K = 100  # postings in a stem's top block
+INLINE_MAX = 1000  # a stem in at most this many documents keeps all its postings in its record
 CHUNK = 1000  # postings per further chunk
 LEVELS = 16  # score levels per stem, log-spaced between its lowest and highest score
 SCORE_UNIT = 64  # score range stored as integers in 1/64ths
@@ -66,7 +70,7 @@ def _term_record(term: TermPostings, scores: list[float], doc_keys: Sequence[tup
     """One stem's record (without its id) and its chunk files."""
     df = len(term.docs)
     lo, hi, levels = _levels(scores)
-    if df > TOP_K:
+    if df > INLINE_MAX:
         keep = _top_mask(scores)
         drop = keep.translate(_FLIP)
         top_docs, top_levels = list(itertools.compress(term.docs, keep)), list(itertools.compress(levels, keep))

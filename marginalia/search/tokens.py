@@ -1,7 +1,7 @@
 """Words and stems: the one tokenizer the index and the browser both follow.
 
 Input: plain text. Output: normalised words (and their positions) and the
-Snowball stem of each word. ``static/search.js`` and ``static/site.js`` repeat
+Snowball stem of each word. ``static/search-index.js`` and ``static/site.js`` repeat
 the same rules in JavaScript (see ``WORD_PATTERN_JS``), so the browser never
 stems: it looks up the word -> stem mapping that the index stores.
 Touches nothing outside memory.
@@ -22,13 +22,15 @@ from ..errors import Problem, SiteError
 WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 WORD_PATTERN_JS = r"[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
+_APOSTROPHES = ("\u2019", "\u02bc", "\u2018")
 
 
 def normalize(text: str) -> str:
     """Lower-case ``text``, strip accents (NFKD, drop marks) and unify apostrophes."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+        for apostrophe in _APOSTROPHES:  # str.replace is many times faster than str.translate
+            text = text.replace(apostrophe, "'")
+        text = unicodedata.normalize("NFKD", text)
         if not text.isascii():
             text = _NON_ASCII.sub(_drop_mark, text)
     return text.lower()
