@@ -15,6 +15,8 @@ from marginalia.search.inverted import K1, TITLE_WEIGHT, B, bm25, build_inverted
 from marginalia.search.records import excerpt
 from marginalia.search.tokens import Stemmer, normalize, words
 
+from conftest import REPO
+
 
 def doc(url: str, title: str, text: str, date: str | None = "2020-01-01", **facets: tuple[str, ...]) -> SearchDoc:
     return SearchDoc(url, title, date, None, text, **facets)
@@ -121,3 +123,12 @@ def test_vocabulary_stores_word_to_stem_mapping() -> None:
 def test_empty_index_still_has_meta() -> None:
     files = build_index([])
     assert payload(files, "meta")["docs"] == 0  # type: ignore[index]
+
+
+def test_shard_files_never_take_a_name_windows_reserves() -> None:
+    from marginalia.search import file_name
+
+    assert file_name("d/aux") == "d/_aux" and file_name("p/con.1") == "p/_con.1" and file_name("v/nul") == "v/_nul"
+    assert file_name("d/auxa") == "d/auxa" and file_name("t/5") == "t/5" and file_name("meta") == "meta"
+    script = (REPO / "marginalia/static/search-index.js").read_text(encoding="utf-8")
+    assert "fileOf(key)" in script and "con|prn|aux|nul|com[0-9]|lpt[0-9]" in script

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..slugs import WINDOWS_RESERVED
 from .cache import SearchCache
 from .codec import shard_file
 from .doc import SearchDoc
@@ -60,4 +61,13 @@ def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: i
         "dims": facets.dims, "labels": facets.labels, "years": facets.year_starts,
     }
     payloads["meta"] = meta
-    return {f"{PREFIX}{key}.js": shard_file(key, payloads[key]) for key in sorted(payloads)}
+    return {f"{PREFIX}{file_name(key)}.js": shard_file(key, payloads[key]) for key in sorted(payloads)}
+
+
+def file_name(key: str) -> str:
+    """The file (without ``.js``) of a shard key: the key, with ``_`` before a name Windows reserves
+    ("d/aux" -> "d/_aux", "p/con.1" -> "p/_con.1"; base-36 numbers reach them at ~100,000 articles).
+    ``fileOf`` in static/search-index.js does the same."""
+    folder, _, name = key.rpartition("/")
+    reserved = name.split(".", 1)[0] in WINDOWS_RESERVED
+    return f"{folder}/_{name}" if reserved and folder else ("_" + name if reserved else key)

@@ -23,12 +23,20 @@
 
   function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
 
+  // Names Windows reserves get a "_" (base-36 shard numbers reach "aux" and "con" on big archives);
+  // file_name() in marginalia/search/__init__.py does the same.
+  var RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/;
+  function fileOf(key) {
+    var cut = key.lastIndexOf("/") + 1;
+    return RESERVED.test(key.slice(cut)) ? key.slice(0, cut) + "_" + key.slice(cut) : key;
+  }
+
   function load(key) {
     if (has(store, key)) return Promise.resolve(store[key]);
     if (waiting[key]) return waiting[key];
     waiting[key] = new Promise(function (resolve, reject) {
       var el = document.createElement("script");
-      el.src = idxBase + key + ".js";
+      el.src = idxBase + fileOf(key) + ".js";
       el.async = true;
       el.onload = function () {
         el.remove();
