@@ -125,8 +125,11 @@ def free_port() -> int:
 def test_the_serve_command_runs_until_interrupted(make_site) -> None:
     site = make_site({"content/first.md": article("First headline", "2020-01-02")})
     port = free_port()
+    # Ctrl+C as a terminal sends it. A shell running the tests in the background ignores SIGINT,
+    # and a child inherits that: give it the default back, or the signal would do nothing.
     process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site),
-                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert process.stdout is not None
         assert process.stdout.readline().startswith(f"Serving http://127.0.0.1:{port}/")
