@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
-import pickle
 from collections.abc import Callable, Iterator, Sequence
 
 from .annotations.anchor import AnchorResult
 from .annotations.model import AnnotationSet
 from .annotations.render import AnnotationExtension
 from .annotations.sidecar import SUFFIX, parse_sidecar
+from .cache import encode_record
 from .errors import Problem, SiteError
 from .library import MAX_CONTENT_BYTES, decode_content, inside_content, read_article
 from .markup import Renderer
@@ -144,7 +144,7 @@ def _render_task(task: tuple[int, str], renderer: ArticleRenderer, sources: Sequ
     index, url = task
     source = sources[index]
     rendered = renderer.render(index, url, source)
-    return index, rendered, pickle.dumps((source, dataclasses.replace(rendered, page=b"")), protocol=5)
+    return index, rendered, encode_record((source, dataclasses.replace(rendered, page=b"")))
 
 
 def render_all(tasks: Sequence[tuple[int, str]], sources: Sequence[Source],

@@ -86,8 +86,9 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
         previous = cache.pages() if cache.state("output") == output_identity(output) else {}
         rendered: list[Rendered | None] = [None] * len(library.articles)
         staged: set[int] = set()  # articles whose cache records the render workers pickled
-        files = _files(pages, previous, output, rendered, _Stager(cache, pages, staged), records, report, clock,
-                       jobs or default_jobs(), progress)
+        stager = _Stager(cache, pages, signatures, staged)
+        files = _files(pages, previous, output, rendered, stager, records, report, clock, jobs or default_jobs(),
+                       progress)
         report.stats = write_site(files, output, keep_if_same=set(previous))
         clock.lap("write")
         if strict and report.warnings:
@@ -248,13 +249,14 @@ class _Stager:
     """Hands the records the render workers pickled to the cache in batches, as they arrive, so a
     build of 100,000 articles does not hold them all in memory."""
 
-    def __init__(self, cache: BuildCache, pages: Pages, staged: set[int]) -> None:
-        self.cache, self.pages, self.staged = cache, pages, staged
-        self.batch: list[tuple[str, bytes]] = []
+    def __init__(self, cache: BuildCache, pages: Pages, signatures: dict[str, str], staged: set[int]) -> None:
+        self.cache, self.pages, self.signatures, self.staged = cache, pages, signatures, staged
+        self.batch: list[tuple[str, str, str, bytes]] = []
 
     def add(self, index: int, blob: bytes) -> None:
         self.staged.add(index)
-        self.batch.append((self.pages.library.articles[index].path, blob))
+        rel = self.pages.library.articles[index].path
+        self.batch.append((rel, self.signatures.get(rel, ""), self.pages.article_keys[rel], blob))
         if len(self.batch) >= 256:
             self.flush()
 
