@@ -68,8 +68,7 @@ class BuildCache:
                 "CREATE TABLE IF NOT EXISTS files (scope TEXT, rel TEXT, sig TEXT, key TEXT, meta BLOB,"
                 " PRIMARY KEY (scope, rel));"
                 "CREATE TABLE IF NOT EXISTS pages (scope TEXT, path TEXT, key TEXT, PRIMARY KEY (scope, path));"
-                "CREATE TABLE IF NOT EXISTS state (scope TEXT, name TEXT, value TEXT, PRIMARY KEY (scope, name));"
-                "DROP TABLE IF EXISTS staged;")
+                "CREATE TABLE IF NOT EXISTS state (scope TEXT, name TEXT, value TEXT, PRIMARY KEY (scope, name));")
             if not self.read:  # --clean: forget every record now; this build writes them anew
                 self.db.execute("DELETE FROM files WHERE scope = ?", (self.scope,))
         except (OSError, sqlite3.Error):
