@@ -77,6 +77,7 @@ def test_unzipped_pack_opens_from_disk_and_navigates(site: pathlib.Path, tmp_pat
     assert page.url == root + "2019/01/story-11.html"
     assert page.locator("h1").inner_text() == "Story 11: the news"
     page.click(".kicker a >> nth=0")
+    page.wait_for_load_state("load")  # the stylesheet too: the URL changes before it is applied
     assert page.url == root + "tags/science/index.html"
     assert page.evaluate("getComputedStyle(document.querySelector('.skip-link')).top").startswith("-")
     assert page.evaluate("navigator.serviceWorker ? navigator.serviceWorker.controller : null") is None
