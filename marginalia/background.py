@@ -9,6 +9,7 @@ work is small, the function simply runs when the result is asked for.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import traceback
 from collections.abc import Callable
@@ -21,7 +22,7 @@ def in_background(function: Callable[[], T], *, worth_it: bool = True) -> Callab
     """Start ``function`` in a forked process; the returned callable waits for its result."""
     if not worth_it or "fork" not in multiprocessing.get_all_start_methods() \
             or multiprocessing.current_process().daemon:
-        return _Lazy(function)
+        return functools.cache(function)
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
 
@@ -41,14 +42,6 @@ def in_background(function: Callable[[], T], *, worth_it: bool = True) -> Callab
     process.start()
     send.close()
     return _Waiting(process, receive)
-
-
-class _Lazy:
-    def __init__(self, function: Callable[[], Any]) -> None:
-        self.function = function
-
-    def __call__(self) -> Any:
-        return self.function()
 
 
 class _Waiting:

@@ -62,8 +62,7 @@ class TemplateKeys:
         return out
 
 
-_ITEMS: dict[type, str] = {}  # dataclasses seen, by type: their name (as the generic branch writes it)
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type, tuple[str, ...]] = {}  # the field names of each dataclass met so far
 
 
 def context_key(value: Any, article_keys: Mapping[str, str]) -> str:
@@ -78,8 +77,8 @@ def _walk(value: Any, keys: Mapping[str, str], out: list[str]) -> None:
     if kind is str:  # the common cases first: listings are long lists of (article, url) items
         out.append("s" + value)
         return
-    if kind in _ITEMS:
-        out.append(_ITEMS[kind])
+    if kind in _FIELDS:
+        out.append(kind.__name__)
         for name in _FIELDS[kind]:
             _walk(getattr(value, name), keys, out)
         return
@@ -101,7 +100,7 @@ def _walk(value: Any, keys: Mapping[str, str], out: list[str]) -> None:
     elif isinstance(value, Group):
         out.append(f"G{value.kind}/{value.slug}/{value.name}/{value.roles}/{value.wikidata}/{len(value.members)}")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        _ITEMS[kind], _FIELDS[kind] = kind.__name__, tuple(f.name for f in dataclasses.fields(value))
+        _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
         _walk(value, keys, out)
     else:
         out.append(repr(value))

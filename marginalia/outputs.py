@@ -55,8 +55,6 @@ class Pages:
         self.config_key = digest(tool_key(), repr(config))
         self.article_keys = {rel: key for rel, (_s, key) in sources.items()}
         self.keys: dict[str, str] = {}
-        # Whether last build's files for a job key are still in output/ (the pipeline sets this).
-        self.reusable: Callable[[str], bool] = lambda key: False
 
     def source(self, index: int) -> Source:
         return self.sources[self.library.articles[index].path][0]
@@ -177,9 +175,11 @@ def merge_annotation_entities(source: Source) -> Article | None:
     return dataclasses.replace(article, entities=article.entities + tuple(extra)) if extra else article
 
 
-def site_jobs(pages: Pages, rendered: Sequence[Rendered]) -> Iterator[Job]:
+def site_jobs(pages: Pages, rendered: Sequence[Rendered],
+              reusable: Callable[[str], bool] = lambda key: False) -> Iterator[Job]:
     """Every file besides the article pages, as keyed jobs, in a fixed order. The search index,
-    the longest of them, is made in a forked process while the listings render."""
+    the longest of them, is made in a forked process while the listings render, unless
+    ``reusable`` says last build's files for its key are still there."""
     from .search import SearchCache, build_index
     from .search_docs import search_docs, stemmer_language
 
@@ -193,7 +193,7 @@ def site_jobs(pages: Pages, rendered: Sequence[Rendered]) -> Iterator[Job]:
     index_jobs = None if pages.jobs > 1 else 1  # None: as many as pay off for this many articles
     search_files = in_background(lambda: sorted(build_index(
         docs, language=stemmer_language(config.language), cache=scan_cache, jobs=index_jobs).items()),
-        worth_it=pages.jobs > 1 and len(docs) >= PARALLEL_MIN and not pages.reusable(search_key))
+        worth_it=pages.jobs > 1 and len(docs) >= PARALLEL_MIN and not reusable(search_key))
     mentions = {library.articles[i].path: r.mentions for i, r in enumerate(rendered)}
     for view in listing_views(library, config, mentions):
         yield pages.view_job(view)

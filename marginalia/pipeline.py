@@ -52,6 +52,7 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
     output = (output or site / "output").absolute()
     report = BuildReport(output)
     clock = _Clock(report)
+    jobs = jobs or default_jobs()
     config = load_config(site, base_url=base_url)
     check_output(output, site)
     cache = BuildCache(site, output, read=not clean)
@@ -72,7 +73,7 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
 
         env = make_env(site)
         records = cache.files()  # read once: unpickling 10,000 records is not free
-        sources = _load(site, paths, signatures, records, progress, jobs or default_jobs())
+        sources = _load(site, paths, signatures, records, progress, jobs)
         clock.lap("load")
         library = assemble([s.article for s, _key in sources if s.article is not None], config)
         env.globals["feed_links"] = FeedIndex(library, config).links
@@ -82,18 +83,16 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
         report.articles = len(library.articles)
         pages = Pages(site, config, env, library, TemplateKeys(env),
                       {s.rel: (s, key) for s, key in sources if s.article is not None}, clean=clean,
-                      jobs=jobs or default_jobs())
+                      jobs=jobs)
         previous = cache.pages() if cache.state("output") == output_identity(output) else {}
         rendered: list[Rendered | None] = [None] * len(library.articles)
-        staged: set[int] = set()  # articles whose cache records the render workers pickled
-        stager = _Stager(cache, pages, signatures, staged)
-        files = _files(pages, previous, output, rendered, stager, records, report, clock, jobs or default_jobs(),
-                       progress)
+        stager = _Stager(cache, pages, signatures)
+        files = _files(pages, previous, output, rendered, stager, records, report, clock, jobs, progress)
         report.stats = write_site(files, output, keep_if_same=set(previous))
         clock.lap("write")
         if strict and report.warnings:
             raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
-        cache.commit(_records(pages, signatures, rendered, staged), pages.keys,
+        cache.commit(_records(pages, signatures, rendered, stager.staged), pages.keys,
                      {"fingerprint": fingerprint, "articles": str(len(library.articles)),
                       "warnings": str(len(report.warnings)), "output": output_identity(output)})
     finally:
@@ -210,8 +209,8 @@ def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendere
     by_key: dict[str, list[str]] = {}
     for path, key in previous.items():
         by_key.setdefault(key, []).append(path)
-    pages.reusable = lambda key: _kept(key, by_key, existing) is not None
-    for job in site_jobs(pages, [r for r in rendered if r is not None]):
+    for job in site_jobs(pages, [r for r in rendered if r is not None],
+                         reusable=lambda key: _kept(key, by_key, existing) is not None):
         yield from _job_files(job, by_key, existing)
     clock.lap("listings")
 
@@ -249,8 +248,9 @@ class _Stager:
     """Hands the records the render workers pickled to the cache in batches, as they arrive, so a
     build of 100,000 articles does not hold them all in memory."""
 
-    def __init__(self, cache: BuildCache, pages: Pages, signatures: dict[str, str], staged: set[int]) -> None:
-        self.cache, self.pages, self.signatures, self.staged = cache, pages, signatures, staged
+    def __init__(self, cache: BuildCache, pages: Pages, signatures: dict[str, str]) -> None:
+        self.cache, self.pages, self.signatures = cache, pages, signatures
+        self.staged: set[int] = set()  # articles whose records are stored already
         self.batch: list[tuple[str, str, str, bytes]] = []
 
     def add(self, index: int, blob: bytes) -> None:

@@ -9,12 +9,9 @@ bundled archive as the real pipeline builds it.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import pathlib
 import shutil
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import jinja2
@@ -84,26 +81,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     return make_site(tmp_path_factory.mktemp("site"), small_docs())
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-        pass
-
-
-@pytest.fixture(scope="module")
-def http_root(site: pathlib.Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture(params=["file", "http"])
 def base_url(request: pytest.FixtureRequest, site: pathlib.Path) -> str:
     if request.param == "file":
         return site.as_uri() + "/"
-    return str(request.getfixturevalue("http_root"))
+    return str(request.getfixturevalue("http_server")(site))
 
 
 def titles(page: Any) -> list[str]:
@@ -112,6 +94,14 @@ def titles(page: Any) -> list[str]:
 
 def wait_ready(page: Any) -> None:
     page.wait_for_selector("#search-app[data-state=ready]")
+
+
+def search_page(chromium: Any, base_url: str, query: str) -> Any:
+    """A new page on the search page for ``query``, its results drawn."""
+    page = chromium.new_page()
+    page.goto(base_url + "search/index.html?q=" + query)
+    wait_ready(page)
+    return page
 
 
 @pytest.mark.browser
@@ -145,9 +135,7 @@ def test_typing_shows_results_and_links_highlight(chromium: Any, base_url: str) 
 
 @pytest.mark.browser
 def test_filters_and_sort_change_results(chromium: Any, base_url: str) -> None:
-    page = chromium.new_page()
-    page.goto(base_url + "search/index.html?q=ink")
-    wait_ready(page)
+    page = search_page(chromium, base_url, "ink")
     assert len(titles(page)) == 3
     page.select_option("#search-facet-tag", "business")
     page.wait_for_function("document.querySelectorAll('#search-results [role=option]').length === 1")
@@ -168,9 +156,7 @@ def test_filters_and_sort_change_results(chromium: Any, base_url: str) -> None:
 
 @pytest.mark.browser
 def test_untrusted_text_stays_text(chromium: Any, base_url: str) -> None:
-    page = chromium.new_page()
-    page.goto(base_url + "search/index.html?q=election")
-    wait_ready(page)
+    page = search_page(chromium, base_url, "election")
     assert any("<script>" in t for t in titles(page))
     assert page.locator("#search-results script").count() == 0
     page.close()
@@ -204,4 +190,15 @@ def test_search_on_the_built_archive(chromium: Any, demo_output: pathlib.Path, h
     page.wait_for_selector("main mark")
     assert "paedophil" in page.locator("main mark").first.inner_text().lower()
     assert not errors
+    page.close()
+
+
+@pytest.mark.browser
+def test_the_script_names_index_files_as_the_build_does(chromium: Any, base_url: str) -> None:
+    from marginalia.search import file_name
+
+    keys = ["d/aux", "p/con.1", "v/nul", "w/prn", "t/com1", "p/lpt9.a", "d/auxa", "t/5", "p/co.n", "meta", "f/names"]
+    page = search_page(chromium, base_url, "ink")
+    named = page.evaluate("keys => keys.map(k => window.__marginaliaSearch.index.fileOf(k))", keys)
+    assert named == [file_name(k) for k in keys]
     page.close()

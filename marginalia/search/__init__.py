@@ -68,6 +68,5 @@ def file_name(key: str) -> str:
     """The file (without ``.js``) of a shard key: the key, with ``_`` before a name Windows reserves
     ("d/aux" -> "d/_aux", "p/con.1" -> "p/_con.1"; base-36 numbers reach them at ~100,000 articles).
     ``fileOf`` in static/search-index.js does the same."""
-    folder, _, name = key.rpartition("/")
-    reserved = name.split(".", 1)[0] in WINDOWS_RESERVED
-    return f"{folder}/_{name}" if reserved and folder else ("_" + name if reserved else key)
+    folder, slash, name = key.rpartition("/")
+    return f"{folder}{slash}_{name}" if name.split(".", 1)[0] in WINDOWS_RESERVED else key

@@ -10,20 +10,15 @@ process that may not have children, the tasks run here, one after another.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+from ..workers import default_jobs
 
 T = TypeVar("T")
 SHARED: dict[str, Any] = {}  # what forked workers read
 
-
-def default_jobs() -> int:
-    """One worker per core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+__all__ = ["SHARED", "default_jobs", "run_tasks"]
 
 
 def run_tasks(func: Callable[..., T], tasks: Sequence[tuple[Any, ...]], shared: dict[str, Any], jobs: int) -> list[T]:

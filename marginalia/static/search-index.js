@@ -305,7 +305,7 @@
   var YEAR = function () { return meta.dims.length - 1; };
 
   api.index = {
-    load: load, loaded: function () { return Object.keys(store).sort(); },
+    load: load, fileOf: fileOf, loaded: function () { return Object.keys(store).sort(); },
     ready: function () { return load("meta").then(function (m) { return (meta = m); }); },
     meta: function () { return meta; },
     setBase: function (base) { idxBase = base; },
