@@ -122,9 +122,9 @@ def test_typing_shows_results_and_links_highlight(chromium: Any, base_url: str) 
     first = titles(page)[0]
     page.locator("#search-q").press("Enter")
     page.wait_for_url("**highlight=ink**")
-    page.wait_for_selector("main mark")
+    page.wait_for_selector("main mark.search-highlight")
     assert first in page.locator("h1").inner_text()
-    assert {m.lower() for m in page.locator("main mark").all_inner_texts()} == {"ink"}
+    assert {m.lower() for m in page.locator("main mark.search-highlight").all_inner_texts()} == {"ink"}
     page.go_back()
     page.wait_for_function("document.querySelector('#search-q').value === 'ink'")
     wait_ready(page)
@@ -187,8 +187,8 @@ def test_search_on_the_built_archive(chromium: Any, demo_output: pathlib.Path, h
     wait_ready(page)
     assert titles(page), page.locator("#search-status").inner_text()
     page.locator("#search-results [role=option] a").first.click()
-    page.wait_for_selector("main mark")
-    assert "paedophil" in page.locator("main mark").first.inner_text().lower()
+    page.wait_for_selector("main mark.search-highlight")
+    assert "paedophil" in page.locator("main mark.search-highlight").first.inner_text().lower()
     assert not errors
     page.close()
 
