@@ -9,6 +9,7 @@ anything from outside ``output/``. Pure: reads and writes nothing.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -135,30 +136,76 @@ def plain_text(root: ET.Element, stash: Sequence[object] = ()) -> str:
     text = _STASH.sub(lambda m: _stashed_text(m, stash), "".join(parts))
     text = _AMP_ENTITY.sub(lambda m: html.unescape("&" + (m.group(1) or "")), text)
     text = _ESCAPED.sub(lambda m: chr(int(m.group(1))), text)
-    return re.sub(r"\n\s*\n+", "\n", text).strip()
+    return _tidy_text(text)
 
 
 def _stashed_text(match: re.Match[str], stash: Sequence[object]) -> str:
     """What a reader sees of a stashed fragment: an entity's character, nothing of raw HTML."""
     index = int(match.group(1))
-    block = str(stash[index]) if index < len(stash) else ""
+    return _fragment_text(str(stash[index]) if index < len(stash) else "")
+
+
+def _fragment_text(block: str) -> str:
     return "" if "<" in block else html.unescape(block)  # entities are stashed; raw HTML is not text
 
 
+def _tidy_text(text: str) -> str:
+    """One line per block: a block whose text is only spaces (an entity's) leaves no line."""
+    return re.sub(r"\n\s*\n+", "\n", text).strip()
+
+
 # A body made only of plain paragraphs -- lines that start with a letter, digit, quote or other
-# character no Markdown block starts with, hold no character an inline pattern, raw HTML, an entity
-# or a table needs, and end without a space -- comes out of Python-Markdown as one <p> per
-# paragraph holding its lines as written. Most imported news text is like that, so such bodies
-# skip Python-Markdown (13x faster); tests/test_markup_plain.py checks the bytes are the same on
-# every bundled and BBC article and on generated text.
-_PLAIN_LINE = re.compile(r"[A-Za-z0-9\"'($%\u00a1-\u2027\u202a-\ufefe\uff00-\uffff]"
-                         r"[^\\`*_\[\]!<>&|\x00-\x1f\x7f\x85\u2028\u2029]*(?<! )")
+# character no Markdown block starts with, hold no character an inline pattern, raw HTML or a
+# table needs, and end without a space (a hard break) -- comes out of Python-Markdown as one <p>
+# per paragraph holding its lines as written, but for the few inline forms that need no parsing:
+# backslash escapes, entities, a bare "&" and ">". Most imported news text is like that, so such
+# bodies skip Python-Markdown (13x faster); tests/test_markup_plain.py checks the bytes are the
+# same on every bundled and BBC article and on generated text.
+#
+# md.ESCAPED_CHARS with the "|" the tables extension adds: "\\" before one of these is that
+# character; before anything else (or at a line's end) the backslash stays as written.
+ESCAPABLE = frozenset("\\`*_{}[]()>#+-.!|")
+_ESC = "[" + re.escape("".join(sorted(ESCAPABLE))) + "]"
+_ENTITY = r"&(?:#[0-9]+;|#x[0-9a-fA-F]+;|[a-zA-Z0-9]+;)"  # markdown.inlinepatterns.ENTITY_RE
+# A bare "&" is written "&amp;", unless the serializer (which sees the text with escapes undone)
+# reads it as an entity -- "&#X1F;", or "&\\#35;" once it is "&#35;" -- or Python-Markdown's HTML
+# parser completes it ("&#163 " becomes "&#163; "). So every "&#" or "&\\#" that _ENTITY does not
+# take goes to Markdown; an "&" before a name and ";" is always an _ENTITY.
+_BARE_AMP = r"&(?!\\?#)"
+# A line may start with a backslash: blocks are found before escapes are undone, so "1\\." or
+# "\\-" at a line's start is a paragraph's text.
+_PLAIN_LINE = re.compile(
+    r"(?=[A-Za-z0-9\"'($%\u00a1-\u2027\u202a-\ufefe\uff00-\uffff\\&!.,:;?/@)])"
+    r"(?:[^\\`*_\[\]<&|\x00-\x1f\x7f\x85\u2028\u2029]++"
+    rf"|\\{_ESC}|\\(?!{_ESC})|{_ENTITY}|{_BARE_AMP})*+(?<! )")
 _ORDERED_ITEM = re.compile(r"^\d+[.)]\s", re.M)
+# An escape, an entity or a bare "&" (the name is optional), a ">". Each branch starts with one
+# character, which lets the regex engine skip ahead to the next candidate (3x quicker).
+_MARKUP = re.compile(rf"\\({_ESC})|{_ENTITY}?|>")
+_SERIALIZED = {"&": "&amp;", ">": "&gt;"}
+_PLACEHOLDER_MARK = re.compile("[\x02\x03]")  # what Python-Markdown's placeholders are made of
 
 
 def plain_paragraphs(body: str) -> tuple[str, str] | None:
     """(HTML, text) of a body of plain paragraphs, exactly as Python-Markdown renders it here;
     None when the body holds anything else."""
+    paragraphs = _plain_blocks(body)
+    if paragraphs is None:
+        return None
+    html_out: list[str] = []
+    text_out: list[str] = []
+    for paragraph in paragraphs:
+        marked = "\\" in paragraph or "&" in paragraph or ">" in paragraph  # far quicker than a regex
+        rendered = _inline(paragraph) if marked else (paragraph, paragraph)
+        if rendered is None:
+            return None
+        html_out.append(f"<p>{rendered[0]}</p>")
+        text_out.append(rendered[1])
+    return "\n".join(html_out), _tidy_text("\n".join(text_out))
+
+
+def _plain_blocks(body: str) -> list[str] | None:
+    """The body's paragraphs, or None unless every line is a plain one."""
     if _ORDERED_ITEM.search(body):
         return None
     paragraphs: list[str] = []
@@ -174,7 +221,45 @@ def plain_paragraphs(body: str) -> tuple[str, str] | None:
             return None
     if lines:
         paragraphs.append("\n".join(lines))
-    return "\n".join(f"<p>{p}</p>" for p in paragraphs), "\n".join(paragraphs)
+    return paragraphs
+
+
+def _inline(paragraph: str) -> tuple[str, str] | None:
+    """(HTML, text) of a plain paragraph's escapes, entities, "&" and ">"; None for an entity
+    the fast path cannot vouch for."""
+    html_out: list[str] = []
+    text_out: list[str] = []
+    end = 0
+    for m in _MARKUP.finditer(paragraph):
+        html_out.append(paragraph[end:m.start()])
+        text_out.append(paragraph[end:m.start()])
+        end = m.end()
+        token = m.group(1) or m.group()
+        if len(token) > 1:
+            if (entity := _entity(token)) is None:
+                return None
+            html_out.append(entity[0])
+            text_out.append(entity[1])
+        else:
+            html_out.append(_SERIALIZED.get(token, token))
+            text_out.append(token)
+    html_out.append(paragraph[end:])
+    text_out.append(paragraph[end:])
+    return "".join(html_out), "".join(text_out)
+
+
+@functools.lru_cache(maxsize=1024)
+def _entity(entity: str) -> tuple[str, str] | None:
+    """(HTML, text) of an entity: Python-Markdown stashes it as raw HTML, so it is sanitized
+    like any fragment -- once when the toc extension runs the postprocessors in the tree stage,
+    before the text is captured, and once more at the end. None when the result could be read
+    as markup again (a tag, or Python-Markdown's own placeholder characters)."""
+    once = _clean_fragment(entity)
+    twice = _clean_fragment(once)
+    text = _fragment_text(once)
+    if "<" in once + twice or _PLACEHOLDER_MARK.search(once + twice + text):
+        return None
+    return twice, text
 
 
 class Renderer:
