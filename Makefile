@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11+:
 #   make build   set up .venv, build the bundled archive into output/
-#   make test    set up .venv (and Chromium), run the whole test suite
+#   make test    set up .venv (and Chromium and Firefox), run the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(PY) -m mypy
 
 test: $(STAMP)
-	@command -v chromium >/dev/null 2>&1 || sh .ci/install-chromium
+	@sh .ci/install-browsers
 	$(PY) -m ruff check marginalia build.py tests bench
 	$(PY) -m mypy
 	$(PY) -m pytest -n 2 -p no:cacheprovider -m "not serial"

@@ -1,4 +1,4 @@
-"""Shared fixtures: throwaway sites, a real headless Chromium, a local HTTP server."""
+"""Shared fixtures: throwaway sites, real headless Chromium and Firefox, a local HTTP server."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 CHROMIUM = "/usr/bin/chromium"
+FIREFOX = "/usr/bin/firefox-esr"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -74,7 +75,7 @@ def chromium() -> Iterator[object]:
     """A real headless Debian Chromium driven by Playwright (never downloaded)."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("MARGINALIA_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing; run .ci/install-chromium")
+            pytest.fail(f"{CHROMIUM} is missing; run .ci/install-browsers")
         pytest.skip("Chromium not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
@@ -82,6 +83,19 @@ def chromium() -> Iterator[object]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A real headless Debian Firefox ESR over Marionette (never downloaded): one tab, a fresh profile."""
+    if not os.path.exists(FIREFOX):
+        if os.environ.get("MARGINALIA_REQUIRE_BROWSER"):
+            pytest.fail(f"{FIREFOX} is missing; run .ci/install-browsers")
+        pytest.skip("Firefox not installed (apt-get install -y firefox-esr)")
+    from firefox import launch
+
+    with launch(FIREFOX, tmp_path_factory.mktemp("firefox")) as browser:
+        yield browser
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
