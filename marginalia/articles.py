@@ -10,8 +10,11 @@ process pool; the parent merges the results in order. Reads content only.
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
 import pathlib
-from collections.abc import Callable, Iterator, Sequence
+import stat
+from collections.abc import Callable, Container, Iterator, Sequence
 
 from .annotations.anchor import AnchorResult
 from .annotations.model import AnnotationSet
@@ -19,12 +22,13 @@ from .annotations.render import AnnotationExtension
 from .annotations.sidecar import SUFFIX, parse_sidecar
 from .cache import encode_record
 from .errors import Problem, SiteError
-from .library import MAX_CONTENT_BYTES, decode_content, inside_content, read_article
+from .library import MAX_CONTENT_BYTES, decode_content, inside_content, read_article, read_bytes, site_relative, stem
 from .markup import Renderer
 from .model import Article
 from .workers import map_forked
 
 KIND_OF_ENTITY = {"person": "people", "organization": "organizations", "place": "places"}
+_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)  # no sidecar, as Path.is_file says
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,28 +61,47 @@ class Rendered:
     problems: tuple[Problem, ...]
 
 
-def load_source(site: pathlib.Path, path: pathlib.Path) -> Source:
-    """Parse one content file and its sidecar (never raises for bad input)."""
-    article, problems = read_article(site, path)
-    rel = path.relative_to(site).as_posix()
-    side = path.with_name(path.stem + SUFFIX)
-    annotations = AnnotationSet(side.relative_to(site).as_posix())
-    if side.is_file() and inside_content(site, side):
-        problem: Problem | None
-        try:
-            if side.stat().st_size > MAX_CONTENT_BYTES:
-                text, problem = "", Problem(annotations.path, 1, 1, "file is larger than 20 MB", "split it up")
-            else:
-                text, problem = decode_content(side.read_bytes(), annotations.path)
-        except OSError as exc:
-            text, problem = "", Problem(annotations.path, 1, 1, f"cannot read sidecar: {exc.strerror}",
-                                        "check that the file is readable")
-        if problem is not None:
-            problems = [*problems, problem]
-        else:
-            annotations, side_problems = parse_sidecar(text, annotations.path)
-            problems = [*problems, *side_problems]
+def load_source(site: pathlib.Path, path: pathlib.Path | str, rel: str | None = None,
+                sidecars: Container[str] | None = None) -> Source:
+    """Parse one content file and its sidecar (never raises for bad input). A caller that has them
+    passes ``rel``, the file's path relative to the site, and ``sidecars``, the full paths of the
+    sidecars in content/ (:func:`~marginalia.library.content_files`), so that no sidecar is
+    looked for on disk that is not there."""
+    name = os.fspath(path)
+    rel = site_relative(site, name) if rel is None else rel
+    article, problems = read_article(site, name, rel)
+    side_name = stem(name) + SUFFIX
+    side = os.path.join(os.path.dirname(name), side_name)
+    annotations = AnnotationSet(rel[:rel.rfind("/") + 1] + side_name)
+    if sidecars is not None and side not in sidecars:
+        return Source(rel, article, annotations, tuple(problems))
+    text, problem = _read_sidecar(site, side, annotations.path)
+    if problem is not None:
+        problems = [*problems, problem]
+    elif text is not None:
+        annotations, side_problems = parse_sidecar(text, annotations.path)
+        problems = [*problems, *side_problems]
     return Source(rel, article, annotations, tuple(problems))
+
+
+def _read_sidecar(site: pathlib.Path, side: str, rel: str) -> tuple[str | None, Problem | None]:
+    """A sidecar's text, or a problem; no text when there is no sidecar, or it is no regular file
+    or a link out of content/ (neither is read)."""
+    try:
+        st = os.stat(side)
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, ValueError) or exc.errno in _NOT_THERE:
+            return None, None
+        return None, Problem(rel, 1, 1, f"cannot read sidecar: {exc.strerror}", "check that the file is readable")
+    if not stat.S_ISREG(st.st_mode) or not inside_content(site, side):
+        return None, None
+    if st.st_size > MAX_CONTENT_BYTES:
+        return None, Problem(rel, 1, 1, "file is larger than 20 MB", "split it up")
+    try:
+        raw = read_bytes(side)
+    except OSError as exc:
+        return None, Problem(rel, 1, 1, f"cannot read sidecar: {exc.strerror}", "check that the file is readable")
+    return decode_content(raw, rel)
 
 
 class ArticleRenderer:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import pickle
 import sqlite3
 import zlib
@@ -33,6 +34,17 @@ def encode_record(meta: object) -> bytes:
 
 def decode_record(blob: bytes) -> Any:
     return pickle.loads(zlib.decompress(blob))
+
+
+def value_bytes(value: object) -> bytes:
+    """``value`` pickled without the memo, so that the bytes follow from its values alone, not from
+    which of them happen to be one shared object: every field's type and value, in field order, for
+    a key that changes with any of them. Only for acyclic data, such as the parsed sources."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo (and no PUT/GET opcodes): equal trees, equal bytes
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 def digest(*parts: bytes | str) -> str:

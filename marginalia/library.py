@@ -13,7 +13,7 @@ import dataclasses
 import os
 import pathlib
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 
 from .errors import Problem, Problems, SiteError
 from .frontmatter import parse_article
@@ -62,27 +62,41 @@ def article_url(article: Article) -> str:
     return f"{article.date:%Y}/{article.date:%m}/{article.slug}.html"
 
 
-def stat_signature(path: pathlib.Path | str) -> str:
-    """A cheap change detector: size, mtime and inode of the file and of its sidecar."""
+def stat_signature(path: pathlib.Path | str, sidecars: Container[str] | None = None) -> str:
+    """A cheap change detector: size, mtime and inode of the file and of its sidecar. ``sidecars``
+    (from :func:`content_files`) saves looking for a sidecar that was not there."""
     name = str(path)
-    parts = []
-    for p in (name, name.removesuffix(".md") + SIDECAR_SUFFIX):
-        try:
-            st = os.stat(p)
-            parts.append(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
-        except OSError:
-            parts.append("-")
-    return "|".join(parts)
+    side = name.removesuffix(".md") + SIDECAR_SUFFIX
+    listed = sidecars is None or side in sidecars
+    return f"{_stat_part(name)}|{_stat_part(side) if listed else '-'}"
 
 
-def content_files(site: pathlib.Path) -> list[pathlib.Path]:
-    """Every ``*.md`` under ``content/``, sorted; hidden files and links out of content/ skipped."""
+def _stat_part(name: str) -> str:
+    try:
+        st = os.stat(name)
+    except OSError:
+        return "-"
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ContentFiles:
+    """What ``content/`` holds: its articles and the sidecars beside them (full paths)."""
+
+    paths: tuple[str, ...]  # every ``*.md`` to build, sorted as Paths sort
+    sidecars: frozenset[str]  # every ``*.annotations.yaml`` in the folders walked, as found
+
+
+def content_files(site: pathlib.Path) -> ContentFiles:
+    """Every ``*.md`` under ``content/``, sorted (hidden files and links out of content/ skipped),
+    and the sidecars there, so that readers need not look for a sidecar on disk per article."""
     root = site / CONTENT_DIR
     resolved = root.resolve()
     if root.is_symlink() and not resolved.is_relative_to(site.resolve()):
         raise SiteError([Problem(CONTENT_DIR, 0, 0, "content/ is a link to a folder outside the site",
                                  "links out of the site are not followed; move the articles into content/")])
     found: list[str] = []
+    sidecars: set[str] = set()
     undecodable: list[Problem] = []
     for dirpath, dirnames, filenames in os.walk(root):
         # os.walk never descends into linked folders, so nothing outside content/ is walked.
@@ -96,9 +110,11 @@ def content_files(site: pathlib.Path) -> list[pathlib.Path]:
                     shown = os.fsencode(os.path.relpath(path, site)).decode("utf-8", "backslashreplace")
                     undecodable.append(Problem(shown, 0, 0, "file or folder name is not valid UTF-8",
                                                "rename it (its URL comes from the file name)"))
+            elif name.endswith(SIDECAR_SUFFIX):
+                sidecars.add(path)  # checked when read: it may be a link out, or no regular file
     if undecodable:
         raise SiteError(undecodable)
-    return [pathlib.Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]  # as Paths sort, faster
+    return ContentFiles(tuple(sorted(found, key=lambda p: p.split(os.sep))), frozenset(sidecars))  # as Paths sort
 
 
 def _utf8(path: str) -> bool:
@@ -110,9 +126,10 @@ def _utf8(path: str) -> bool:
     return True
 
 
-def inside_content(site: pathlib.Path, path: pathlib.Path) -> bool:
+def inside_content(site: pathlib.Path, path: pathlib.Path | str) -> bool:
     """False when ``path`` is a link that leads out of ``site/content`` (a sidecar, say)."""
-    return _inside(str(path), (site / CONTENT_DIR).resolve())
+    name = os.fspath(path)
+    return not os.path.islink(name) or _inside(name, (site / CONTENT_DIR).resolve())  # resolved for links only
 
 
 def _inside(path: str, root: pathlib.Path) -> bool:
@@ -122,22 +139,44 @@ def _inside(path: str, root: pathlib.Path) -> bool:
     return pathlib.Path(path).resolve().is_relative_to(root)
 
 
-def read_article(site: pathlib.Path, path: pathlib.Path) -> tuple[Article | None, list[Problem]]:
-    """Read and parse one content file (never raises for bad input)."""
-    rel = path.relative_to(site).as_posix() if path.is_relative_to(site) else str(path)
+def site_relative(site: pathlib.Path, path: pathlib.Path | str) -> str:
+    """``path`` relative to ``site`` with forward slashes, or as given when it is not inside."""
+    full = pathlib.Path(path)
+    return full.relative_to(site).as_posix() if full.is_relative_to(site) else str(full)
+
+
+def stem(path: pathlib.Path | str) -> str:
+    """A file name without its last suffix, as ``Path.stem`` (``content/a.md`` -> ``a``)."""
+    name = os.path.basename(path)
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def read_article(site: pathlib.Path, path: pathlib.Path | str, rel: str | None = None
+                 ) -> tuple[Article | None, list[Problem]]:
+    """Read and parse one content file (never raises for bad input); ``rel``, its path relative to
+    the site, when the caller has it."""
+    name = os.fspath(path)
+    rel = site_relative(site, name) if rel is None else rel
     try:
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+        st = os.stat(name)  # before opening: a FIFO would block, a device never end
+        if not stat.S_ISREG(st.st_mode):
             return None, [Problem(rel, 0, 0, "not a regular file", "content/ holds Markdown files only")]
         if st.st_size > MAX_CONTENT_BYTES:
             return None, [Problem(rel, 1, 1, "file is larger than 20 MB", "split the article")]
-        raw = path.read_bytes()
+        raw = read_bytes(name)
     except OSError as exc:
         return None, [Problem(rel, 0, 0, f"cannot read file: {exc.strerror}", "")]
     text, problem = decode_content(raw, rel)
     if problem is not None:
         return None, [problem]
-    return parse_article(text, rel, path.stem)
+    return parse_article(text, rel, stem(name))
+
+
+def read_bytes(name: str) -> bytes:
+    """A whole file, read unbuffered: no copy through a read buffer, no ``pathlib`` on the way."""
+    with open(name, "rb", buffering=0) as file:
+        return file.readall()
 
 
 # A byte-order mark says what a file is, even when its bytes hold NULs (UTF-16 "Unicode" from Notepad).
@@ -251,4 +290,4 @@ def _date_groups(articles: Sequence[Article]) -> tuple[tuple[Group, ...], tuple[
     return year_groups, month_groups
 
 
-__all__ = ["ENTITY_KINDS", "Group", "Library", "article_url", "assemble", "content_files"]
+__all__ = ["ENTITY_KINDS", "ContentFiles", "Group", "Library", "article_url", "assemble", "content_files"]

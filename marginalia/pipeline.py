@@ -12,14 +12,14 @@ import dataclasses
 import os
 import pathlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .cache import STAGED, BuildCache, digest
+from .cache import STAGED, BuildCache, digest, value_bytes
 from .config import load_config
 from .errors import Problem, Problems, SiteError
 from .fingerprint import tool_key
-from .library import Library, assemble, content_files, stat_signature
+from .library import ContentFiles, Library, assemble, content_files, stat_signature
 from .workers import default_jobs, map_forked, paused_gc
 from .writer import MARKER, WriteStats, check_output, files_in, write_site
 
@@ -64,8 +64,10 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
     check_output(output, site)
     cache = BuildCache(site, output, read=not clean)
     try:
-        paths = content_files(site)
-        signatures = {rel: stat_signature(p) for rel, p in zip(_rels(site, paths), paths, strict=True)}
+        content = content_files(site)
+        rels = _rels(site, content.paths)
+        signatures = {rel: stat_signature(path, content.sidecars)
+                      for rel, path in zip(rels, content.paths, strict=True)}
         fingerprint = digest(tool_key(), repr(config), _layouts_signature(site), *sorted(
             f"{rel}={sig}" for rel, sig in signatures.items()))
         if _unchanged(cache, fingerprint, output, strict):
@@ -80,7 +82,7 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
 
         env = make_env(site)
         records = cache.files()  # read once: unpickling 10,000 records is not free
-        sources = _load(site, paths, signatures, records, progress, jobs)
+        sources = _load(site, content, rels, signatures, records, progress, jobs)
         clock.lap("load")
         library = assemble([s.article for s, _key in sources if s.article is not None], config)
         env.globals["feed_links"] = FeedIndex(library, config).links
@@ -136,14 +138,13 @@ def _layouts_signature(site: pathlib.Path) -> str:
     return digest(*parts)
 
 
-def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, str], cached: Records,
-          progress: Progress | None, jobs: int = 1) -> list[tuple[Source, str]]:
+def _load(site: pathlib.Path, content: ContentFiles, rels: list[str], signatures: dict[str, str],
+          cached: Records, progress: Progress | None, jobs: int = 1) -> list[tuple[Source, str]]:
     """Parse every content file, reusing the cache for files whose signature is unchanged."""
     sources: list[tuple[Source, str]] = []
-    rels = _rels(site, paths)
     usable = {rel: hit for rel in rels if (hit := cached.get(rel)) is not None and hit[0] == signatures[rel]}
-    fresh = map_forked(_parse_one, [p for p, rel in zip(paths, rels, strict=True) if rel not in usable],
-                       (site,), jobs)
+    todo = [(path, rel) for path, rel in zip(content.paths, rels, strict=True) if rel not in usable]
+    fresh = map_forked(_parse_one, todo, (site, content.sidecars), jobs)
     found = Problems()
     for n, rel in enumerate(rels):
         hit = usable.get(rel)
@@ -154,25 +155,29 @@ def _load(site: pathlib.Path, paths: list[pathlib.Path], signatures: dict[str, s
         sources.append((source, key))
         found.extend(source.problems)
         if progress and n % 500 == 0:
-            progress("read", n, len(paths))
+            progress("read", n, len(rels))
     found.raise_if_any()
     return sources
 
 
-def _rels(site: pathlib.Path, paths: list[pathlib.Path]) -> list[str]:
+def _rels(site: pathlib.Path, paths: Sequence[str]) -> list[str]:
     """Each path (under ``site``) relative to it, with forward slashes (as ``relative_to``, faster)."""
     cut = len(str(site)) + 1
-    return [str(p)[cut:].replace(os.sep, "/") for p in paths]
+    return [p[cut:].replace(os.sep, "/") for p in paths]
 
 
-def _parse_one(path: pathlib.Path, site: pathlib.Path) -> tuple[Source, str]:
-    """One content file parsed, with its annotations' entities merged in, and its key."""
+def _parse_one(item: tuple[str, str], site: pathlib.Path, sidecars: frozenset[str]) -> tuple[Source, str]:
+    """One content file (its full path and its path in the site) parsed, with its annotations'
+    entities merged in, and its key."""
     from .articles import load_source
     from .outputs import merge_annotation_entities
 
-    source = load_source(site, path)
-    source = dataclasses.replace(source, article=merge_annotation_entities(source))
-    return source, digest(tool_key(), repr(source))
+    path, rel = item
+    source = load_source(site, path, rel, sidecars)
+    article = merge_annotation_entities(source)
+    if article is not source.article:
+        source = dataclasses.replace(source, article=article)
+    return source, digest(tool_key(), value_bytes(source))
 
 
 def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendered: list[Rendered | None],

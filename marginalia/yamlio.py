@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .plainyaml import PlainReader
 
 _MAX_NODES = 200_000
 MAX_DEPTH = 50
@@ -106,6 +107,9 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+# Plain front matter (nearly all of it) is read in Python, without building PyYAML's events and nodes.
+_PLAIN = PlainReader(_Loader.yaml_implicit_resolvers)
+
 # Text without these cannot hold an anchor, alias or tag, nor nest deeper than it has them.
 _RISKY = re.compile(r"[&*!]")
 _NESTING = re.compile(r"[-?:](?=[ \t\r\n]|$)|[\[{]", re.M)
@@ -114,9 +118,18 @@ _FAST_MAX = 64 * 1024
 
 def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Located, list[Problem]]:
     """Parse ``text``; return (data, located view, problems). Never raises."""
+    if len(text) < _FAST_MAX:
+        data = _PLAIN.read(text)
+        if data is not None:  # the nodes are composed only if a problem needs a position
+            return data, Located(path, None, line_offset, text=text), []
+    return load_with_pyyaml(text, path, line_offset)
+
+
+def load_with_pyyaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Located, list[Problem]]:
+    """:func:`load_yaml` without the plain reader: what it must agree with."""
     if len(text) < _FAST_MAX and not _RISKY.search(text) and len(_NESTING.findall(text)) <= MAX_DEPTH:
-        # Plain front matter (nearly all of it): one pass through libyaml; the nodes are composed
-        # again only if a problem needs a position. Anything odd takes the careful path below.
+        # Simple YAML: one pass through libyaml; the nodes are composed again only if a problem
+        # needs a position. Anything odd takes the careful path below.
         fast = _Loader(text)
         try:
             return fast.get_single_data(), Located(path, None, line_offset, text=text), []
