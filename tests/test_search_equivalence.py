@@ -8,10 +8,12 @@ and on generated input.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marginalia.search.codec import enc, enc_array
 from marginalia.search.tokens import WORD_RE, normalize, words
 
 FUZZ = settings(max_examples=600, deadline=None, database=None)
@@ -25,7 +27,7 @@ TRICKY = [*"ab'Z09_ \n\t.-\u2019\u02bc\u2018\u00e9\u00c9\u0301\u00df\u0130\ufb01
 @pytest.mark.parametrize("text", [
     "", "'", "''", "a'", "'a", "a''b", "a'''b", "a''''b", "'a'b'", "x' 'y", "9'9", "_a_", "a_'_b", "\u00a35bn",
     "o\u2019neill's", "caf\u00e9 d'\u00e9t\u00e9", "\u4e2d'\u6587", "rock'n'roll ''quoted'' players' 'tis",
-    "\u00a3\u20ac\u2014\u2013\u00b7\u00b0\u00bf\u00a1\u00ab\u00bb\u2026 w'x",  # more separators than str.replace pays for
+    "\u00a3\u20ac\u2014\u2013\u00b7\u00b0\u00bf\u00a1\u00ab\u00bb\u2026 w'x",  # more separators than replace() pays for
 ])
 def test_fast_tokenizer_is_the_regex(text: str) -> None:
     assert words(text) == WORD_RE.findall(normalize(text))
@@ -35,3 +37,12 @@ def test_fast_tokenizer_is_the_regex(text: str) -> None:
 @given(st.lists(st.sampled_from(TRICKY) | st.characters(), max_size=40).map("".join))
 def test_fast_tokenizer_is_the_regex_on_any_text(text: str) -> None:
     assert words(text) == WORD_RE.findall(normalize(text))
+
+
+@FUZZ
+@given(st.lists(st.integers(0, 10**12) | st.sampled_from([0, 44, 45, 2024, 2025, 65535, 65536, 91124, 91125]),
+                max_size=50))
+def test_array_encoding_is_enc(values: list[int]) -> None:
+    text, offsets = enc_array(np.array(values, dtype=np.int64))
+    assert text == "".join(map(enc, values))
+    assert [text[a:b] for a, b in zip(offsets, offsets[1:], strict=False)] == [enc(v) for v in values]
