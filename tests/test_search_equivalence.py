@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marginalia.search.codec import enc, enc_array
+from marginalia.search.records import EXCERPT_CHARS, excerpt
 from marginalia.search.tokens import WORD_RE, normalize, words
 
 FUZZ = settings(max_examples=600, deadline=None, database=None)
@@ -46,3 +47,14 @@ def test_array_encoding_is_enc(values: list[int]) -> None:
     text, offsets = enc_array(np.array(values, dtype=np.int64))
     assert text == "".join(map(enc, values))
     assert [text[a:b] for a, b in zip(offsets, offsets[1:], strict=False)] == [enc(v) for v in values]
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(["word", "a", "longerword", " ", "  ", "\n", "\t", "\u00a0", "-", ",", "\u2028"]),
+                max_size=200).map("".join))
+def test_excerpt_is_the_start_of_the_flattened_text(text: str) -> None:
+    flat = " ".join(text.split())
+    cut = flat.rfind(" ", 0, EXCERPT_CHARS)
+    want = flat if len(flat) <= EXCERPT_CHARS else \
+        flat[: cut if cut > EXCERPT_CHARS // 2 else EXCERPT_CHARS].rstrip(" ,;:-") + "\u2026"
+    assert excerpt(text) == want
