@@ -8,13 +8,22 @@ and on generated input.
 
 from __future__ import annotations
 
+import bisect
+import math
+import random
+from collections import Counter
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marginalia.search import SearchDoc
 from marginalia.search.codec import enc, enc_array
+from marginalia.search.facets import FacetTable, collect_facets, count_numbers
+from marginalia.search.inverted import bm25, build_inverted
 from marginalia.search.records import EXCERPT_CHARS, excerpt
+from marginalia.search.scores import INLINE_MAX, LEVELS, SCORE_UNIT, TOP_K, bm25_all, levels_all, top_mask
 from marginalia.search.tokens import WORD_RE, normalize, words
 
 FUZZ = settings(max_examples=600, deadline=None, database=None)
@@ -47,6 +56,118 @@ def test_array_encoding_is_enc(values: list[int]) -> None:
     text, offsets = enc_array(np.array(values, dtype=np.int64))
     assert text == "".join(map(enc, values))
     assert [text[a:b] for a, b in zip(offsets, offsets[1:], strict=False)] == [enc(v) for v in values]
+
+
+# The one-stem definitions the build used before it worked on whole arrays.
+def one_stem_levels(scores: list[float]) -> tuple[int, int, list[int]]:
+    lo = max(1, math.floor(min(scores) * SCORE_UNIT))
+    hi = max(lo, math.ceil(max(scores) * SCORE_UNIT))
+    if hi == lo:
+        return lo, hi, [0] * len(scores)
+    step = math.log(hi / lo) / (LEVELS - 1)
+    bounds = [lo * math.exp(step * (i + 0.5)) / SCORE_UNIT for i in range(LEVELS - 1)]
+    return lo, hi, [bisect.bisect(bounds, s) for s in scores]
+
+
+def one_stem_top(scores: list[float]) -> list[bool]:
+    if len(scores) <= INLINE_MAX:
+        return [True] * len(scores)
+    cut = sorted(scores, reverse=True)[TOP_K - 1]
+    keep = [s > cut for s in scores]
+    for i in [i for i, s in enumerate(scores) if s == cut][:TOP_K - sum(keep)]:
+        keep[i] = True
+    return keep
+
+
+def one_stem_counts(ndims: int, keys: list[int], years: list[tuple[int, int]]) -> str:
+    counts = Counter(keys)
+    out = []
+    for dim in range(ndims):
+        pairs = years if dim == ndims - 1 else sorted((k // ndims, c) for k, c in counts.items() if k % ndims == dim)
+        out.append(enc(len(pairs)))
+        last = 0
+        for value, count in pairs:
+            out.append(enc(value - last) + enc(count))
+            last = value
+    return "".join(out)
+
+
+def one_stem_years(docs: list[int], year_starts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    bounds = [start for _, start in year_starts] + [docs[-1] + 1 if docs else 0]
+    counts = [(i, bisect.bisect_left(docs, bounds[i + 1]) - bisect.bisect_left(docs, bounds[i]))
+              for i in range(len(year_starts))]
+    return [(i, c) for i, c in counts if c]
+
+
+def corpus(seed: int, n: int) -> list[SearchDoc]:
+    """Short articles over a small vocabulary (so some stems are in more than INLINE_MAX of them),
+    some of them identical (ties), some undated, over a few years, with facets."""
+    rng = random.Random(seed)
+    words = ["ink", "vote", "voters", "market", "film", "goal", "rate", "o'neill", "caf\u00e9", "2004", "a", "the"]
+    docs = []
+    for i in range(n):
+        text = "same text" if i % 7 == 0 else " ".join(rng.choices(words, k=rng.randint(0, 30)))
+        docs.append(SearchDoc(f"a{i}/index.html", " ".join(rng.choices(words, k=3)),
+                              None if i % 13 == 0 else f"{2004 + i % 4}-0{1 + i % 9}-1{i % 10}", None, text,
+                              tags=(rng.choice("abc"),), people=tuple(rng.sample(["P1", "P2", "P3", "P4"], k=i % 4))))
+    return docs
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_scores_levels_and_top_blocks_are_the_one_stem_rules(seed: int) -> None:
+    inv = build_inverted(corpus(seed, 2500), "english")
+    df = inv.df[1:]
+    docs, tfs = inv.postings(1, len(inv.stems))
+    norms = inv.norms()
+    scores = bm25_all(df, docs.astype(np.int64), tfs, len(inv.docs), norms)
+    lo, hi, levels = levels_all(scores, df)
+    keep = top_mask(scores, df)
+    assert (df > INLINE_MAX).any() and (df <= INLINE_MAX).any()
+    at = inv.offsets[1:].tolist()
+    for i, term in enumerate(inv.terms[1:]):
+        a, b = at[i], at[i + 1]
+        one = bm25(term, len(inv.docs), norms.tolist())
+        assert scores[a:b].tolist() == one  # the same floats, bit for bit
+        assert (int(lo[i]), int(hi[i]), levels[a:b].tolist()) == one_stem_levels(one)
+        assert keep[a:b].tolist() == one_stem_top(one)
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(st.lists(st.lists(st.sampled_from([0.01, 0.5, 1.0, 1.015625, 2.25, 7.0]) | st.floats(1e-3, 40.0),
+                         min_size=1, max_size=30), min_size=1, max_size=8), st.booleans())
+def test_levels_and_top_blocks_of_any_scores(stems: list[list[float]], big: bool) -> None:
+    if big:  # a stem in more than INLINE_MAX documents, with many ties at its cut
+        stems = [*stems, [stems[0][i % len(stems[0])] for i in range(INLINE_MAX + 7)]]
+    scores = np.array([s for stem in stems for s in stem])
+    df = np.array([len(stem) for stem in stems])
+    lo, hi, levels = levels_all(scores, df)
+    keep = top_mask(scores, df)
+    at = 0
+    for i, stem in enumerate(stems):
+        assert (int(lo[i]), int(hi[i]), levels[at:at + len(stem)].tolist()) == one_stem_levels(stem)
+        assert keep[at:at + len(stem)].tolist() == one_stem_top(stem)
+        at += len(stem)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_facet_counts_are_the_one_stem_rule(seed: int) -> None:
+    rng = random.Random(seed)
+    docs = corpus(seed, 400)
+    inv = build_inverted(docs, "english")
+    facets = collect_facets(inv.docs)
+    ndims, doc_keys = len(facets.dims), facets.doc_keys()
+    table = FacetTable.of(doc_keys, ndims, facets.year_starts)
+    df = inv.df[1:]
+    with_years = np.array([rng.random() < 0.5 for _ in df])
+    docs_all, _ = inv.postings(1, len(inv.stems))
+    numbers, sizes = count_numbers(table, docs_all.astype(np.int64), df, with_years)
+    text, offsets = enc_array(numbers)
+    cuts = offsets[np.concatenate([[0], np.cumsum(sizes)])].tolist()
+    for i, term in enumerate(inv.terms[1:]):
+        ids = term.docs.tolist()
+        keys = [k for d in ids for k in doc_keys[d]]
+        years = one_stem_years(ids, facets.year_starts) if with_years[i] else []
+        assert text[cuts[i]:cuts[i + 1]] == one_stem_counts(ndims, keys, years)
 
 
 @FUZZ
