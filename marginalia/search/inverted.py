@@ -2,8 +2,9 @@
 
 Input: :class:`SearchDoc` objects. Output: an :class:`Inverted` holding, per
 stem, the ascending document ids and each posting's weighted term frequency
-(headline words count ``TITLE_WEIGHT`` times), and per document its sequence
-of stem ids encoded (the "forward index", which verifies phrases). Document
+(headline words count ``TITLE_WEIGHT`` times), as the scanned slices left them
+and gathered for a run of stems on demand, and per document its sequence of
+stem ids encoded (the "forward index", which verifies phrases). Document
 ids follow (date, url), so sorting by date is sorting by id. Stem ids follow
 document frequency (most frequent first, id 1), so common stems get short
 codes. Blocks of documents are scanned in parallel, or read back from a

@@ -23,7 +23,7 @@ from .tokens import Stemmer, words
 
 TITLE_WEIGHT = 3  # a headline word counts as three body words
 BOUNDARY = 0  # stem id 0 separates headline from body in a stem sequence
-BATCH = 2000  # documents counted at a time: numpy's temporaries take ~40 bytes a word
+BATCH = 1000  # documents counted at a time: numpy's temporaries take ~80 bytes a word
 
 
 @dataclass
@@ -56,9 +56,8 @@ class _Ids(dict[str, int]):
 
 @dataclass
 class _Counted:
-    """One batch of a slice: its stem sequence and its postings, grouped by stem."""
+    """One batch of a slice: its documents' sizes and its postings, grouped by stem."""
 
-    sequences: np.ndarray
     sizes: np.ndarray  # per document, its tokens (with its BOUNDARY)
     lengths: np.ndarray  # per document, its weighted length
     run_ids: np.ndarray  # the stems that occur, ascending
@@ -72,6 +71,7 @@ def scan_slice(docs: Sequence[SearchDoc], first_id: int, stemmer: Stemmer) -> Sl
     ids = _Ids(stemmer)
     get = ids.__getitem__
     batches = []
+    sequences = array("I")  # grown in place: no second copy of the slice's words at the end
     for start in range(0, len(docs), BATCH):
         tokens: list[int] = []
         ends, titles = [], []
@@ -82,14 +82,15 @@ def scan_slice(docs: Sequence[SearchDoc], first_id: int, stemmer: Stemmer) -> Sl
             tokens.append(BOUNDARY)
             tokens += map(get, words(doc.text))
             ends.append(len(tokens))
-        sequence = np.frombuffer(array("I", tokens), dtype=np.uint32)  # array() converts a list fastest
-        batches.append(_count(sequence, np.array(ends, dtype=np.int64), np.array(titles, dtype=np.int64),
-                              first_id + start))
+        mark = len(sequences)
+        sequences.extend(array("I", tokens))  # array() converts a list fastest
+        batches.append(_count(np.frombuffer(sequences, dtype=np.uint32)[mark:], np.array(ends, dtype=np.int64),
+                              np.array(titles, dtype=np.int64), first_id + start))
     stems = list(ids.stem_ids)
     offsets, post_docs, post_tfs = merge_runs([(b.run_ids, b.run_lengths, b.docs, b.tfs) for b in batches], len(stems))
     bounds = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(_joined([b.sizes for b in batches], np.int64), out=bounds[1:])
-    return SliceScan(stems, dict(ids), post_docs, post_tfs, offsets, _joined([b.sequences for b in batches], np.uint32),
+    return SliceScan(stems, dict(ids), post_docs, post_tfs, offsets, np.frombuffer(sequences, dtype=np.uint32),
                      bounds, _joined([b.lengths for b in batches], np.int64))
 
 
@@ -115,7 +116,7 @@ def _count(sequence: np.ndarray, ends: np.ndarray, titles: np.ndarray, first_id:
     sids = sids[starts].astype(np.int64)
     runs = np.flatnonzero(np.diff(sids, prepend=-1))  # where each stem's postings start
     lengths = TITLE_WEIGHT * titles + (sizes - 1 - titles)
-    return _Counted(sequence, sizes, lengths, sids[runs], np.diff(runs, append=len(sids)),
+    return _Counted(sizes, lengths, sids[runs], np.diff(runs, append=len(sids)),
                     docs[starts], tfs.astype(np.uint32))
 
 
