@@ -9,6 +9,7 @@ and on generated input.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 import random
 from collections import Counter
@@ -18,10 +19,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marginalia.search import SearchDoc
+from marginalia.search import SearchDoc, build_index
 from marginalia.search.codec import enc, enc_array
 from marginalia.search.facets import FacetTable, collect_facets, count_numbers
-from marginalia.search.inverted import bm25, build_inverted
+from marginalia.search.inverted import K1, B, bm25, build_inverted
 from marginalia.search.records import EXCERPT_CHARS, excerpt
 from marginalia.search.scores import INLINE_MAX, LEVELS, SCORE_UNIT, TOP_K, bm25_all, levels_all, top_mask
 from marginalia.search.tokens import WORD_RE, normalize, words
@@ -179,3 +180,44 @@ def test_excerpt_is_the_start_of_the_flattened_text(text: str) -> None:
     want = flat if len(flat) <= EXCERPT_CHARS else \
         flat[: cut if cut > EXCERPT_CHARS // 2 else EXCERPT_CHARS].rstrip(" ,;:-") + "\u2026"
     assert excerpt(text) == want
+
+
+def test_length_norms_are_pythons_floats() -> None:
+    inv = build_inverted(corpus(5, 300), "english")
+    lengths = inv.lengths.tolist()
+    avg = sum(lengths) / len(lengths)
+    assert inv.norms().tolist() == [K1 * (1 - B + B * length / avg) for length in lengths]
+
+
+PIN_WORDS = ["ink", "vote", "voters", "voting", "market", "markets", "film", "goal", "rate", "o'neill",
+             "o\u2019neill's", "caf\u00e9", "na\u00efve", "\u00a35bn", "2004", "a", "the", "don't", "'tis", "players'",
+             "e-mail", "x''y", "\u4e2d\u6587", "\ufb01nance", "under_score", "elections", "elected"]
+# sha256 of the index of pinned_corpus() (paths and bytes, by path) as built one posting at a time in
+# Python, before numpy (commit 1298b80): the whole-array build must give exactly these bytes.
+PINNED = "e8ff4d0d98b7f5791f040c1f30fee6ff83742218be5a345b2e899cc220fa42f5"
+
+
+def pinned_corpus(n: int = 6000, seed: int = 11) -> list[SearchDoc]:
+    """Articles mixing a small vocabulary with rare words (so stems span every size, gaps reach past
+    4,096 documents and codes past 65,535), ties, undated articles, a very long one, and facets."""
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n):
+        words = rng.choices(PIN_WORDS, k=rng.randint(0, 40)) + [f"rare{rng.randrange(3 * n)}" for _ in range(i % 3)]
+        text = "same text" if i % 7 == 0 else " ".join(words)
+        if i == 17:
+            text = "ink " * 5000
+        docs.append(SearchDoc(f"a{i}/index.html", " ".join(rng.choices(PIN_WORDS, k=3)) + f" ({i})",
+                              None if i % 13 == 0 else f"{2004 + i % 5}-0{1 + i % 9}-1{i % 10}", None, text,
+                              tags=(rng.choice("abc"),), people=tuple(rng.sample(["P1", "P2", "P3", "P4"], k=i % 4)),
+                              places=("Here",) if i % 5 == 0 else ()))
+    return docs
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_index_has_the_bytes_of_the_one_posting_at_a_time_build(jobs: int) -> None:
+    files = build_index(pinned_corpus(), jobs=jobs)
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode() + b"\0" + files[path])
+    assert digest.hexdigest() == PINNED
