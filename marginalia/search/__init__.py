@@ -42,12 +42,19 @@ def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: i
     which only saves rescanning the documents that did not change since its last build)."""
     if jobs is None:
         jobs = default_jobs() if len(docs) >= PARALLEL_MIN else 1
+    payloads = _payloads(docs, language, jobs, cache)  # the index's working data is freed by now
+    # each payload is dropped once written out, so the text and its bytes are not all held twice
+    return {f"{PREFIX}{file_name(key)}.js": shard_file(key, payloads.pop(key)) for key in sorted(payloads)}
+
+
+def _payloads(docs: Sequence[SearchDoc], language: str, jobs: int, cache: SearchCache | None) -> dict[str, Any]:
+    """Every shard's payload by key."""
     inv = build_inverted(docs, language, jobs, cache)
     facets = collect_facets(inv.docs)
     ndims = len(facets.dims)
     nshards, terms = term_payloads(inv, facets.doc_keys(), ndims, facets.year_starts, jobs)
-    firsts, vocab = vocab_payloads(inv.word_tids, [len(t.docs) for t in inv.terms])
-    payloads: dict[str, Any] = dict(terms)
+    payloads: dict[str, Any] = terms
+    firsts, vocab = vocab_payloads(inv.word_tids, inv.df.tolist())
     payloads.update(vocab)
     payloads.update(record_payloads(inv.docs, facets, inv.forward))
     payloads["f/names"] = facets.names
@@ -61,7 +68,7 @@ def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: i
         "dims": facets.dims, "labels": facets.labels, "years": facets.year_starts,
     }
     payloads["meta"] = meta
-    return {f"{PREFIX}{file_name(key)}.js": shard_file(key, payloads[key]) for key in sorted(payloads)}
+    return payloads
 
 
 def file_name(key: str) -> str:

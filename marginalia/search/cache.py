@@ -20,7 +20,7 @@ from pathlib import Path
 from .doc import SearchDoc
 from .scan import SliceScan
 
-CACHE_FORMAT = 2  # bump when SliceScan or the scanning rules change
+CACHE_FORMAT = 3  # bump when SliceScan or the scanning rules change (3: numpy arrays)
 
 
 def block_key(docs: Sequence[SearchDoc], first_id: int, language: str) -> str:

@@ -14,6 +14,8 @@ from array import array
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 ALPHABET = "".join(chr(c) for c in range(33, 127) if chr(c) not in '"\\<~')
 BASE = len(ALPHABET) // 2  # 45: the first 45 symbols end a number, the next 45 continue it
 assert len(ALPHABET) == 2 * BASE == 90
@@ -51,6 +53,35 @@ def enc_all(values: Iterable[int]) -> str:
         return "".join(map(_TABLE.__getitem__, values))  # all small: a lookup each, at C speed
     except IndexError:
         return "".join([_TABLE[v] if v < _SMALL else _encode_slow(v) for v in values])
+
+
+_CODES = np.frombuffer(ALPHABET.encode(), dtype=np.uint8)  # _END's symbols, then _MORE's
+
+
+def enc_array(values: np.ndarray) -> tuple[str, np.ndarray]:
+    """``enc`` of every value, concatenated, and where each value's code starts (``len(values) + 1``
+    offsets, so value ``i`` is ``text[offsets[i]:offsets[i + 1]]``). One numpy pass per digit over
+    the whole array instead of a lookup per value: a million postings encode in milliseconds."""
+    values = np.asarray(values, dtype=np.int64)
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    if not len(values):
+        return "", offsets
+    if values.min() < 0:
+        raise ValueError(f"cannot encode negative {values.min()}")
+    width = np.ones(len(values), dtype=np.int64)  # symbols per value: 1 below 45, 2 below 2025, ...
+    limit, top = BASE, int(values.max())
+    while limit <= top:
+        width += values >= limit
+        limit *= BASE
+    np.cumsum(width, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=np.uint8)
+    where, rest, left = offsets[:-1], values, width  # the values that still have digits to write
+    while len(rest):
+        # least significant digit first; the last symbol of a value is from _END, the others from _MORE
+        out[where] = _CODES[rest % BASE + BASE * (left > 1)]
+        more = np.flatnonzero(left > 1)
+        where, rest, left = where[more] + 1, rest[more] // BASE, left[more] - 1
+    return out.tobytes().decode("ascii"), offsets
 
 
 def enc_gaps(sorted_values: Iterable[int]) -> str:

@@ -9,11 +9,11 @@ Touches nothing outside memory.
 
 from __future__ import annotations
 
-import bisect
 import itertools
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from .codec import enc, enc_gaps
 from .doc import SearchDoc
@@ -82,33 +82,68 @@ def membership_payload(facets: Facets, dim: int) -> str:
     return "~".join(enc(len(ids)) + enc_gaps(ids) for ids in members)
 
 
-def year_counts(docs: Sequence[int], year_starts: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """(year index, count) for ascending doc ids: a year is a range of ids, so two bisections."""
-    out = []
-    bounds = [start for _, start in year_starts] + [docs[-1] + 1 if docs else 0]
-    for i in range(len(year_starts)):
-        count = bisect.bisect_left(docs, bounds[i + 1]) - bisect.bisect_left(docs, bounds[i])
-        if count:
-            out.append((i, count))
-    return out
+@dataclass
+class FacetTable:
+    """What counting a stem's facets reads: each document's keys (``value * ndims + dim``, years
+    excluded) as flat arrays, and the index of the year whose range of ids holds it."""
+
+    ndims: int
+    keys: np.ndarray  # int64: every document's keys, document after document
+    key_bounds: np.ndarray  # int64: document d's keys are keys[key_bounds[d]:key_bounds[d + 1]]
+    years: np.ndarray  # int64: per document, its year's index in year_starts (-1 before the first)
+
+    @classmethod
+    def of(cls, doc_keys: Sequence[tuple[int, ...]], ndims: int, year_starts: Sequence[tuple[int, int]]) -> FacetTable:
+        bounds = np.zeros(len(doc_keys) + 1, dtype=np.int64)
+        np.cumsum([len(k) for k in doc_keys], out=bounds[1:])
+        keys = np.fromiter(itertools.chain.from_iterable(doc_keys), dtype=np.int64, count=int(bounds[-1]))
+        starts = np.array([start for _, start in year_starts], dtype=np.int64)
+        years = np.searchsorted(starts, np.arange(len(doc_keys)), side="right") - 1
+        return cls(ndims, keys, bounds, years)
 
 
-def encode_counts(ndims: int, keys: Iterable[int], years: list[tuple[int, int]]) -> str:
-    """Counts per dimension: enc(pairs), then (value gap, count) pairs, dimension by dimension.
-    ``keys`` are the documents' keys of every dimension but the last (years), given apart."""
-    counts = Counter(keys)
-    out = []
-    for dim in range(ndims):
-        if dim == ndims - 1:
-            pairs = years
-        else:
-            pairs = sorted((k // ndims, c) for k, c in counts.items() if k % ndims == dim)
-        out.append(enc(len(pairs)))
-        last = 0
-        for value, count in pairs:
-            out.append(enc(value - last) + enc(count))
-            last = value
-    return "".join(out)
+def count_numbers(table: FacetTable, docs: np.ndarray, df: np.ndarray,
+                  with_years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The facet counts of consecutive stems (``df`` postings each, ``docs`` ascending per stem) as
+    the numbers of their records, and how many numbers each stem has. Per dimension: the number of
+    values present, then (value gap, count) per value in ascending order; years, the last
+    dimension, only where ``with_years`` (a stem with chunks: the others' years follow from their
+    document ids). A year is a range of ids, so a document counts for the year whose range holds it."""
+    ndims = table.ndims
+    stem = np.repeat(np.arange(len(df)), df)
+    per = table.key_bounds[docs + 1] - table.key_bounds[docs]
+    key_stem = np.repeat(stem, per)
+    keys = table.keys[np.repeat(table.key_bounds[docs] - (np.cumsum(per) - per), per) + np.arange(int(per.sum()))]
+    dated = with_years[stem] & (table.years[docs] >= 0)
+    key_stem = np.concatenate([key_stem, stem[dated]])
+    keys = np.concatenate([keys, table.years[docs[dated]] * ndims + (ndims - 1)])
+    group = key_stem * ndims + keys % ndims  # (stem, dimension), in record order
+    span = int(keys.max()) // ndims + 1 if len(keys) else 1
+    found, counts = _counted(group * span + keys // ndims, len(df) * ndims * span)
+    group, value = found // span, found % span
+    pairs = np.bincount(group, minlength=len(df) * ndims)
+    sizes = 1 + 2 * pairs
+    starts = np.cumsum(sizes) - sizes
+    out = np.empty(int(sizes.sum()), dtype=np.int64)
+    out[starts] = pairs
+    previous = np.zeros(len(value), dtype=np.int64)
+    previous[1:] = value[:-1]
+    previous[np.flatnonzero(np.diff(group, prepend=-1))] = 0  # each dimension's gaps start from 0
+    place = starts[group] + 1 + 2 * (np.arange(len(value)) - (np.cumsum(pairs) - pairs)[group])
+    out[place] = value - previous
+    out[place + 1] = counts
+    return out, sizes.reshape(len(df), ndims).sum(axis=1)
+
+
+def _counted(values: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_counts=True)`` for values below ``limit``: by counting into a
+    table of ``limit`` slots when that is not much larger than the values (few facet values), as
+    it needs no sort."""
+    if limit <= 4 * len(values) + 4096:
+        counts = np.bincount(values, minlength=limit)
+        found = np.flatnonzero(counts)
+        return found, counts[found]
+    return np.unique(values, return_counts=True)  # type: ignore[no-any-return]
 
 
 def doc_facet_code(facets: Facets, doc_id: int) -> str:

@@ -23,7 +23,11 @@ PAGE = "index.html"
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     """The start of the text, cut at a word boundary, with an ellipsis if cut."""
-    flat = " ".join(text.split())
+    # The flattened start of the text is a start of the flattened text: flatten only what the
+    # excerpt can need (unless that is too short to decide), not a whole article.
+    flat = " ".join(text[:4 * limit].split())
+    if len(flat) <= limit:
+        flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
     cut = flat.rfind(" ", 0, limit)

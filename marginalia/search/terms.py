@@ -10,112 +10,151 @@ The other postings go, in document order, to chunk files ``p/<term id>.<n>``
 of ``CHUNK`` postings each, which a query loads only when it needs them (AND
 with another word, a filter, date order, more results): a mid-frequency word
 costs no further request, and a frequent one still loads a bounded block.
-Touches nothing outside memory.
+
+A record is nothing but encoded integers, so a batch of consecutive stems is
+built as one integer array (every record's numbers, record after record) and
+encoded at once; Python only cuts the text into records. Touches nothing
+outside memory.
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import math
 from collections.abc import Sequence
-from itertools import repeat
-from operator import add, eq, gt, mul, sub
+from dataclasses import dataclass
 
-from .codec import base36, enc, enc_all, enc_gaps
-from .facets import encode_counts, year_counts
-from .inverted import Inverted, TermPostings, bm25
+import numpy as np
+
+from .codec import base36, enc, enc_array
+from .facets import FacetTable, count_numbers
+from .inverted import Inverted
 from .parallel import SHARED, run_tasks
+from .scores import INLINE_MAX, LEVELS, SCORE_UNIT, TOP_K, bm25_all, levels_all, top_mask
 
-TOP_K = 100  # postings in a stem's top block
-INLINE_MAX = 1000  # a stem in at most this many documents keeps all its postings in its record
+__all__ = ["CHUNK", "FACET_MIN", "INLINE_MAX", "LEVELS", "SCORE_UNIT", "TOP_K", "term_payloads"]
+
 CHUNK = 1000  # postings per further chunk
-LEVELS = 16  # score levels per stem, log-spaced between its lowest and highest score
-SCORE_UNIT = 64  # score range stored as integers in 1/64ths
 FACET_MIN = 10  # stems in more documents than this store their facet counts
 SHARD_TARGET = 4096  # aim for term shards of about this many characters
-_FLIP = bytes.maketrans(b"\0\1", b"\1\0")
+BATCH_POSTINGS = 100_000  # postings scored at a time: a batch takes ~160 bytes a posting
 
 
-def _levels(scores: list[float]) -> tuple[int, int, list[int]]:
-    """The stem's score range (in SCORE_UNITs) and each posting's level in it."""
-    lo = max(1, math.floor(min(scores) * SCORE_UNIT))
-    hi = max(lo, math.ceil(max(scores) * SCORE_UNIT))
-    if hi == lo:
-        return lo, hi, [0] * len(scores)
-    step = math.log(hi / lo) / (LEVELS - 1)
-    # Level l stands for lo * (hi/lo)^(l/15); a score takes the nearest level (in log).
-    bounds = [lo * math.exp(step * (i + 0.5)) / SCORE_UNIT for i in range(LEVELS - 1)]
-    return lo, hi, list(map(bisect.bisect, repeat(bounds, len(scores)), scores))
+def _firsts(groups: np.ndarray) -> np.ndarray:
+    """True where a run of equal (sorted) group ids starts."""
+    first = np.ones(len(groups), dtype=bool)
+    first[1:] = groups[1:] != groups[:-1]
+    return first
 
 
-def _top_mask(scores: list[float]) -> bytearray:
-    """1 for the ``TOP_K`` best scores, else 0; of equal scores, the earliest win."""
-    n = len(scores)
-    cut = sorted(scores, reverse=True)[TOP_K - 1]
-    mask = bytearray(map(gt, scores, repeat(cut, n)))
-    for i in itertools.islice(itertools.compress(range(n), map(eq, scores, repeat(cut, n))), TOP_K - mask.count(1)):
-        mask[i] = 1
-    return mask
+def _gaps(values: np.ndarray, restart: np.ndarray) -> np.ndarray:
+    """Each value minus the previous one (minus 0 where ``restart``)."""
+    previous = np.zeros(len(values), dtype=np.int64)
+    previous[1:] = values[:-1]
+    previous[restart] = 0
+    return values - previous  # type: ignore[no-any-return]
 
 
-def _postings(docs: Sequence[int], levels: Sequence[int]) -> str:
-    """Postings as enc(gap * LEVELS + level) in document order."""
-    gaps = map(sub, docs, itertools.chain((0,), docs))
-    return enc_all(list(map(add, map(mul, gaps, repeat(LEVELS, len(docs))), levels)))
+def _pieces(numbers: np.ndarray, bounds: np.ndarray) -> list[str]:
+    """``numbers`` encoded, cut at ``bounds`` (piece i is numbers[bounds[i]:bounds[i + 1]])."""
+    text, offsets = enc_array(numbers)
+    at = offsets[bounds].tolist()
+    return [text[a:b] for a, b in zip(at, at[1:], strict=False)]
 
 
-def _term_record(term: TermPostings, scores: list[float], doc_keys: Sequence[tuple[int, ...]], ndims: int,
-                 year_starts: Sequence[tuple[int, int]]) -> tuple[str, dict[str, str]]:
-    """One stem's record (without its id) and its chunk files."""
-    df = len(term.docs)
-    lo, hi, levels = _levels(scores)
-    if df > INLINE_MAX:
-        keep = _top_mask(scores)
-        drop = keep.translate(_FLIP)
-        top_docs, top_levels = list(itertools.compress(term.docs, keep)), list(itertools.compress(levels, keep))
-        rest_docs, rest_levels = list(itertools.compress(term.docs, drop)), list(itertools.compress(levels, drop))
-    else:
-        top_docs, top_levels, rest_docs, rest_levels = list(term.docs), levels, [], []
-    starts = range(0, len(rest_docs), CHUNK)
-    head = [enc(df), enc(lo), enc(hi), enc(len(starts)), enc_gaps(rest_docs[i] for i in starts)]
-    if df > FACET_MIN:
-        keys = itertools.chain.from_iterable(map(doc_keys.__getitem__, term.docs)) if ndims > 1 else ()
-        # years of a complete posting list follow from its document ids: stored only for chunked stems
-        head.append(encode_counts(ndims, keys, year_counts(term.docs, year_starts) if starts else []))
-    head.append(_postings(top_docs, top_levels))
-    files = {f"p/{base36(term.tid)}.{base36(n)}": _postings(rest_docs[i:i + CHUNK], rest_levels[i:i + CHUNK])
-             for n, i in enumerate(starts)}
-    return "".join(head), files
+def _per_stem(pieces: Sequence[tuple[np.ndarray, np.ndarray]], nstems: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pieces' numbers, stem by stem: for each stem, its numbers of each piece in turn.
+    A piece is (numbers, count per stem), its numbers grouped by stem. Returns the numbers
+    and where each stem's start (``nstems + 1`` bounds)."""
+    bounds = np.zeros(nstems + 1, dtype=np.int64)
+    np.cumsum(np.sum([counts for _, counts in pieces], axis=0), out=bounds[1:])
+    out = np.empty(int(bounds[-1]), dtype=np.int64)
+    at = bounds[:-1].copy()  # where each stem's next piece goes
+    for numbers, counts in pieces:
+        out[np.repeat(at - (np.cumsum(counts) - counts), counts) + np.arange(len(numbers))] = numbers
+        at += counts
+    return out, bounds
 
 
-def _terms_task(part: int, parts: int) -> tuple[list[tuple[int, str]], dict[str, str]]:
-    """Records and chunk files of every ``parts``-th stem, starting at stem ``part + 1``."""
+@dataclass
+class _Blocks:
+    """A batch's postings as ``gap * LEVELS + level``: the top blocks, and the rest in chunks."""
+
+    top: np.ndarray  # every stem's top block in turn, gaps from 0 at each
+    top_counts: np.ndarray  # postings in each stem's top block
+    rest: np.ndarray  # every stem's other postings in turn, gaps from 0 at each chunk
+    chunk_starts: np.ndarray  # where each chunk starts in ``rest``
+    chunk_stems: np.ndarray  # the stem (index in the batch) of each chunk
+    chunk_docs: np.ndarray  # the first document of each chunk
+
+
+def _blocks(docs: np.ndarray, levels: np.ndarray, keep: np.ndarray, df: np.ndarray) -> _Blocks:
+    """Split each stem's postings (``docs`` ascending per stem) into those ``keep`` marks for its top
+    block and chunks of CHUNK of the others, keeping document order in each."""
+    stem = np.repeat(np.arange(len(df)), df)
+    top, rest = np.flatnonzero(keep), np.flatnonzero(~keep)
+    rest_counts = np.bincount(stem[rest], minlength=len(df))
+    rank = np.arange(len(rest)) - np.repeat(np.cumsum(rest_counts) - rest_counts, rest_counts)
+    chunk_starts = np.flatnonzero(rank % CHUNK == 0)
+    restart = np.zeros(len(rest), dtype=bool)
+    restart[chunk_starts] = True
+    return _Blocks(_gaps(docs[top], _firsts(stem[top])) * LEVELS + levels[top],
+                   np.bincount(stem[top], minlength=len(df)),
+                   _gaps(docs[rest], restart) * LEVELS + levels[rest], chunk_starts,
+                   stem[rest][chunk_starts], docs[rest][chunk_starts])
+
+
+def _batch(first: int, end: int) -> tuple[list[str], dict[str, str]]:
+    """Records (in id order) and chunk files of the stems ``first``..``end - 1``."""
     inv: Inverted = SHARED["inv"]
-    norms, ndims, doc_keys, year_starts = SHARED["norms"], SHARED["ndims"], SHARED["doc_keys"], SHARED["years"]
-    records: list[tuple[int, str]] = []
-    files: dict[str, str] = {}
-    for term in inv.terms[1 + part::parts]:
-        record, chunk_files = _term_record(term, bm25(term, len(inv.docs), norms), doc_keys, ndims, year_starts)
-        records.append((term.tid, record))
-        files.update(chunk_files)
-    return records, files
+    df = inv.df[first:end]
+    docs, tfs = inv.postings(first, end)
+    docs = docs.astype(np.int64)
+    scores = bm25_all(df, docs, tfs, len(inv.docs), SHARED["norms"])
+    lo, hi, levels = levels_all(scores, df)
+    blocks = _blocks(docs, levels, top_mask(scores, df), df)
+    nchunks = np.bincount(blocks.chunk_stems, minlength=len(df))
+    counted = df > FACET_MIN
+    facets, facet_counts = count_numbers(SHARED["table"], docs[np.repeat(counted, df)], df[counted],
+                                         nchunks[counted] > 0)
+    facet_sizes = np.zeros(len(df), dtype=np.int64)
+    facet_sizes[counted] = facet_counts
+    records = _pieces(*_per_stem([
+        (np.stack([df, lo, hi, nchunks], axis=1).reshape(-1), np.full(len(df), 4)),
+        (_gaps(blocks.chunk_docs, _firsts(blocks.chunk_stems)), nchunks),  # each chunk's first document
+        (facets, facet_sizes),
+        (blocks.top, blocks.top_counts),
+    ], len(df)))
+    chunks = _pieces(blocks.rest, np.append(blocks.chunk_starts, len(blocks.rest)))
+    numbers = np.arange(len(chunks)) - np.repeat(np.cumsum(nchunks) - nchunks, nchunks)  # a chunk's number in its stem
+    names = [f"p/{base36(tid)}.{base36(n)}" for tid, n in zip((first + blocks.chunk_stems).tolist(), numbers.tolist(),
+                                                                 strict=True)]
+    return records, dict(zip(names, chunks, strict=True))
+
+
+def _batches(offsets: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Runs of consecutive stem ids (1 up) with about ``size`` postings each."""
+    nstems = len(offsets) - 1
+    if nstems <= 1:
+        return []
+    marks = np.arange(0, int(offsets[-1]), size)
+    starts = sorted({1, *(np.searchsorted(offsets, marks, side="right") - 1).clip(1, nstems - 1).tolist()})
+    return list(zip(starts, [*starts[1:], nstems], strict=True))
 
 
 def term_payloads(inv: Inverted, doc_keys: list[tuple[int, ...]], ndims: int,
                   year_starts: Sequence[tuple[int, int]], jobs: int = 1) -> tuple[int, dict[str, str]]:
     """All term shards and chunk files; returns (number of term shards, payloads)."""
-    parts = max(1, min(jobs, len(inv.terms) // 1000)) * 2 if jobs > 1 else 1
-    shared = {"inv": inv, "norms": inv.norms(), "ndims": ndims, "doc_keys": doc_keys, "years": year_starts}
-    results = run_tasks(_terms_task, [(i, parts) for i in range(parts)], shared, jobs)
-    records = sorted(r for part_records, _ in results for r in part_records)
+    size = BATCH_POSTINGS if jobs <= 1 else max(1, min(BATCH_POSTINGS, -(-int(inv.offsets[-1]) // (2 * jobs))))
+    shared = {"inv": inv, "norms": inv.norms(), "table": FacetTable.of(doc_keys, ndims, year_starts)}
+    results = run_tasks(_batch, _batches(inv.offsets, size), shared, jobs)
+    records = [record for part, _ in results for record in part]  # stem ids 1, 2, ...
     files: dict[str, str] = {}
     for _, part_files in results:
         files.update(part_files)
-    total = sum(len(r) + 3 for _, r in records)
+    total = sum(len(r) + 3 for r in records)
     nshards = max(1, math.ceil(total / SHARD_TARGET))
     shards: dict[int, list[str]] = {}
-    for tid, record in records:  # ascending ids: each shard lists its records by id
+    for tid, record in enumerate(records, 1):  # ascending ids: each shard lists its records by id
         shards.setdefault(tid % nshards, []).append(enc(tid // nshards) + record)
     for bucket, items in shards.items():
         files[f"t/{base36(bucket)}"] = "~".join(items)

@@ -22,7 +22,13 @@ from ..errors import Problem, SiteError
 WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 WORD_PATTERN_JS = r"[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD_CHAR = re.compile(r"[^\W_]")
 _APOSTROPHES = ("\u2019", "\u02bc", "\u2018")
+# For WORD_RE every character that is neither a word character nor an apostrophe is the same
+# separator, so each can become a space; an ASCII string's only other characters are then
+# letters, digits and apostrophes (see words()).
+_ASCII_SEPARATORS = str.maketrans({c: " " for c in map(chr, range(128)) if c != "'" and not _WORD_CHAR.match(c)})
+_FEW = 8  # distinct non-ASCII separators worth a str.replace each; more go to the regex
 
 
 def normalize(text: str) -> str:
@@ -42,8 +48,38 @@ def _drop_mark(match: re.Match[str]) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The normalised words of ``text`` in order (a word's index is its position)."""
-    return WORD_RE.findall(normalize(text))
+    """The normalised words of ``text`` in order (a word's index is its position):
+    ``WORD_RE.findall(normalize(text))``, found about twice as fast with ``str.split``."""
+    text = normalize(text)
+    if not text.isascii():
+        others = set(_NON_ASCII.findall(text))
+        if len(others) > _FEW:
+            return WORD_RE.findall(text)
+        for char in others:  # news text: mostly '£' and dashes, which separate words like a space
+            if not _WORD_CHAR.match(char):
+                text = text.replace(char, " ")
+        if not text.isascii():  # letters beyond ASCII: the regex knows them
+            return WORD_RE.findall(text)
+    text = text.translate(_ASCII_SEPARATORS)
+    if "'" in text:
+        text = _lone_apostrophes(text)
+    return text.split()
+
+
+def _lone_apostrophes(text: str) -> str:
+    """``text`` (letters, digits, apostrophes, spaces) with a space for every apostrophe that
+    is not between two word characters: WORD_RE keeps only those between two, and splits at
+    the others."""
+    if "''" in text:
+        # One pass leaves no two apostrophes side by side; the survivor of an odd run now
+        # has a space beside it, so the next two replacements take it.
+        text = text.replace("''", "  ")
+    text = text.replace(" '", "  ").replace("' ", "  ")
+    if text.startswith("'"):
+        text = " " + text[1:]
+    if text.endswith("'"):
+        text = text[:-1] + " "
+    return text
 
 
 class Stemmer:
