@@ -8,9 +8,10 @@ file of SITE: ``load_source`` (read, decode, front matter, sidecar) and the
 whole parse a build worker runs (``read_source``: ``load_source``, annotation
 entities merged, the cache key; ``_parse_one`` in older versions). Prints the
 median and the spread over ``--runs`` rounds in milliseconds per article, and
-how many front matters the plain YAML reader took. ``--repo`` imports the package from another checkout (say, an export of
-an older commit), to compare before and after on the same files: the script
-knows the calls of versions before ``ContentFiles`` too.
+how many front matters the plain YAML reader took. ``--repo`` imports the
+package from another checkout (say, an export of an older commit), to compare
+before and after on the same files: the script knows the calls of versions
+before ``ContentFiles`` too.
 """
 
 from __future__ import annotations
