@@ -165,9 +165,8 @@ class BodyRenderer:
     def __init__(self, taxonomies: Sequence[str], summaries: bool = True):
         """``summaries``: whether entries need a feed's text (only sites with feeds do)."""
         self.taxonomies, self.summaries = tuple(taxonomies), summaries
-        self.markup = Renderer()
         self.extension = AnnotationExtension()
-        self.extension.extendMarkdown(self.markup.md)
+        self.markup = Renderer([self.extension])
         self.plain = Renderer()  # for feed summaries: no annotations anchored there
 
     def render(self, source: Source, article: Article) -> tuple[str, str, AnchorResult]:
