@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from marginalia.search import SearchDoc, build_index
 from marginalia.search.build import count_all
 from marginalia.search.codec import FORWARD_BASIS, base36, dec_all, enc, enc_array, fnv1a, fnv1a_all
-from marginalia.search.corpus import Corpus, Piece, assemble, order_docs
+from marginalia.search.corpus import Corpus, assemble, order_docs
 from marginalia.search.facets import FacetTable, collect_facets, count_numbers
 from marginalia.search.forward import DIGITS, OFFSET, common_stems
 from marginalia.search.records import EXCERPT_CHARS, excerpt
@@ -114,7 +114,7 @@ def scanned(docs: list[SearchDoc]) -> tuple[list[SearchDoc], Corpus, np.ndarray,
     """The corpus of ``docs`` and its postings: (docs in id order, corpus, offsets, docs, tfs) by stem id."""
     ordered = [docs[i] for i in order_docs(docs)]
     scan = scan_slice(ordered, Stemmer())
-    c = assemble([Piece(str(i), scan, i) for i in range(len(ordered))], None)
+    c = assemble([str(i) for i in range(len(ordered))], [-1] * len(ordered), [scan], None)
     offsets, pdocs, tfs = merge_runs([(x.run_ids, x.run_lengths, x.docs, x.tfs) for _, x in count_all(c)],
                                      len(c.stems))
     return ordered, c, offsets, pdocs.astype(np.int64), tfs

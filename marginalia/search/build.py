@@ -55,9 +55,9 @@ class Index:
     words: list[str]  # the words of the archive, sorted
     starts: list[bool]  # per word: does a vocabulary shard start at it
     vocab: dict[str, tuple[str, str]]  # vocabulary file -> (its first word, the next file's first word or "")
-    rows: list[str]  # per document: its row (JSON)
-    forward: list[str]  # per document: its forward row
-    files: dict[str, str]  # key -> JSON payload
+    facets: Facets  # the facet values (without each document's: ``table`` has them)
+    table: FacetTable
+    files: dict[str, str]  # key -> JSON payload (emptied once written out)
 
 
 def facet_params(facets: Facets) -> tuple[object, ...]:
@@ -221,10 +221,10 @@ def build_full(corpus: Corpus, docs: Sequence[SearchDoc]) -> Index:
     entries = word_entry(corpus, df)
     firsts, vocab = vocab_files(words, starts, entries.__getitem__)
     files.update((k, js_json(v)) for k, v in vocab.items() if v is not None)
-    rows_ = doc_rows(docs, corpus.excerpts, facets)
-    files.update(row_files(rows_, forward))
+    files.update(row_files(doc_rows(docs, corpus.excerpts, facets), forward))
     files.update(facet_payloads(facets))
     files["meta"] = meta_payload(params, facets, firsts)
     bounds = {name: (first, firsts[i + 1] if i + 1 < len(firsts) else "")
               for i, (name, first) in enumerate(zip(vocab, firsts, strict=True))}
-    return Index(params, df, hashes, ks, present_w, words, starts, bounds, rows_, forward, files)
+    light = Facets(facets.dims, facets.labels, facets.names, [], facets.year_starts)
+    return Index(params, df, hashes, ks, present_w, words, starts, bounds, light, table, files)

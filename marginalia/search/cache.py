@@ -31,7 +31,6 @@ class State:
     corpus: Corpus
     index: Index
     files: dict[str, bytes]  # every file of the index, by key
-    facets: list[tuple[tuple[str, ...], ...]]  # per document: tags, people, organisations, places
 
 
 def _schema() -> tuple[object, ...]:

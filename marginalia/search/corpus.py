@@ -20,7 +20,7 @@ import numpy as np
 from .doc import SearchDoc
 from .scan import BOUNDARY, TITLE_WEIGHT, SliceScan
 
-__all__ = ["Corpus", "Piece", "assemble", "order_docs"]
+__all__ = ["Corpus", "assemble", "order_docs"]
 
 
 def order_docs(docs: Sequence[SearchDoc]) -> list[int]:
@@ -33,7 +33,9 @@ class Corpus:
     """Documents as word ids, with what a rebuild needs to know of them without their text."""
 
     keys: list[str]  # per document id: its key (SearchDoc.key, or a digest of its fields)
-    tokens: np.ndarray  # uint32 word ids, document after document: headline, BOUNDARY, body
+    # word ids (uint16 while there are few enough words, else uint32), document after document:
+    # headline, BOUNDARY, body
+    tokens: np.ndarray
     sizes: np.ndarray  # int64 tokens per document
     titles: np.ndarray  # int64 headline words per document
     excerpts: list[str]  # per document: what a result shows of its text
@@ -77,34 +79,20 @@ class Corpus:
         return self.wid_cid[self.tokens[self.bounds[doc]:self.bounds[doc + 1]]]  # type: ignore[no-any-return]
 
 
-@dataclass
-class Piece:
-    """Where a document of the new corpus comes from: a document of the old corpus (``scan`` is
-    None, ``index`` its id there) or document ``index`` of a fresh scan."""
-
-    key: str
-    scan: SliceScan | None
-    index: int
-
-
 def _tables(old: Corpus | None) -> tuple[list[str], dict[str, int], list[int], list[str], dict[str, int]]:
     words = list(old.words) if old else [""]
     stems = list(old.stems) if old else [""]
     wid_cid = old.wid_cid.tolist() if old else [BOUNDARY]
-    return words, {w: i for i, w in enumerate(words)}, wid_cid, stems, {s: i for i, s in enumerate(stems)}
+    return (words, dict(zip(words, range(len(words)), strict=True)), wid_cid, stems,
+            dict(zip(stems, range(len(stems)), strict=True)))
 
 
-def assemble(pieces: Sequence[Piece], old: Corpus | None) -> Corpus:
-    """The corpus of ``pieces`` in order: old documents copied, scanned ones numbered into the old
-    tables (new words and stems get new ids)."""
+def _number(scans: Sequence[SliceScan], old: Corpus | None) -> tuple[list[np.ndarray], list[str], list[int],
+                                                                         list[str], dict[str, int], dict[str, int]]:
+    """Each scan's tokens as word ids of the old tables, extended with the words they lack."""
     words, word_index, wid_cid, stems, stem_index = _tables(old)
-    mapped: dict[int, np.ndarray] = {}  # id(scan) -> its tokens as global word ids
-    sources: list[np.ndarray] = [old.tokens if old else np.zeros(0, dtype=np.uint32)]
-    source_of: dict[int, int] = {}
-    for piece in pieces:
-        scan = piece.scan
-        if scan is None or id(scan) in mapped:
-            continue
+    mapped = []
+    for scan in scans:
         local = np.empty(len(scan.words), dtype=np.uint32)
         for i, (word, stem) in enumerate(zip(scan.words, scan.stems, strict=True)):
             wid = word_index.get(word)
@@ -115,38 +103,54 @@ def assemble(pieces: Sequence[Piece], old: Corpus | None) -> Corpus:
                 if len(stem_index) > len(stems):
                     stems.append(stem)
             local[i] = wid
-        mapped[id(scan)] = local[scan.tokens]
-        source_of[id(scan)] = len(sources)
-        sources.append(mapped[id(scan)])
-    offsets = np.cumsum([0] + [len(s) for s in sources])
-    scans = {id(p.scan): p.scan for p in pieces if p.scan is not None}
-    scan_bounds = {key: np.concatenate([[0], np.cumsum(s.sizes)]).tolist() for key, s in scans.items()}
-    scan_sizes = {key: s.sizes.tolist() for key, s in scans.items()}
-    scan_titles = {key: s.titles.tolist() for key, s in scans.items()}
-    old_bounds = old.bounds.tolist() if old else [0]
-    old_sizes = old.sizes.tolist() if old else []
-    old_titles = old.titles.tolist() if old else []
-    starts, sizes, titles, excerpts = [], [], [], []
-    for piece in pieces:
-        i = piece.index
-        if piece.scan is None:
-            assert old is not None
-            starts.append(old_bounds[i])
-            sizes.append(old_sizes[i])
-            titles.append(old_titles[i])
-            excerpts.append(old.excerpts[i])
-        else:
-            sid = id(piece.scan)
-            starts.append(int(offsets[source_of[sid]]) + scan_bounds[sid][i])
-            sizes.append(scan_sizes[sid][i])
-            titles.append(scan_titles[sid][i])
-            excerpts.append(piece.scan.excerpts[i])
-    size_arr = np.array(sizes, dtype=np.int64)
-    everything = np.concatenate(sources) if len(sources) > 1 else sources[0]
-    take = np.repeat(np.array(starts, dtype=np.int64) - (np.cumsum(size_arr) - size_arr), size_arr) \
-        + np.arange(int(size_arr.sum()))
-    corpus = Corpus([p.key for p in pieces], everything[take], size_arr, np.array(titles, dtype=np.int64),
-                    excerpts, words, np.array(wid_cid, dtype=np.uint32), stems)
+        mapped.append(local[scan.tokens])
+    return mapped, words, wid_cid, stems, word_index, stem_index
+
+
+def _runs(sources: list[np.ndarray], starts: np.ndarray, sizes: np.ndarray, dtype: type) -> np.ndarray:
+    """The tokens of documents ``starts[i]`` (in the sources laid end to end), ``sizes[i]`` long,
+    copied as few runs as possible: an unchanged archive is a handful of slices."""
+    if not len(sizes):
+        return np.zeros(0, dtype=dtype)
+    edges = np.concatenate([[0], np.cumsum([len(s) for s in sources])])
+    breaks = np.flatnonzero(starts[1:] != starts[:-1] + sizes[:-1]) + 1
+    firsts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [len(sizes)]])
+    ends_at = np.cumsum(sizes)
+    parts = []
+    for a, b in zip(firsts.tolist(), ends.tolist(), strict=True):
+        begin = int(starts[a])
+        length = int(ends_at[b - 1] - (ends_at[a - 1] if a else 0))
+        while length:  # a run of scanned documents may go on into the next scan
+            src = int(np.searchsorted(edges, begin, side="right")) - 1
+            take = min(length, int(edges[src + 1]) - begin)
+            parts.append(sources[src][begin - int(edges[src]):begin - int(edges[src]) + take])
+            begin, length = begin + take, length - take
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+
+
+def assemble(keys: list[str], old_ids: Sequence[int], scans: Sequence[SliceScan], old: Corpus | None) -> Corpus:
+    """The corpus of documents ``keys``: document ``i`` is the old corpus's ``old_ids[i]``, or when that
+    is -1 the next document of ``scans`` (scanned ones are numbered into the old tables; new words
+    and stems get new ids)."""
+    mapped, words, wid_cid, stems, word_index, stem_index = _number(scans, old)
+    ids = np.array(old_ids, dtype=np.int64).reshape(-1)
+    fresh = ids < 0
+    old_len = len(old.tokens) if old else 0
+    fresh_sizes = np.concatenate([s.sizes for s in scans]) if scans else np.zeros(0, dtype=np.int64)
+    starts, sizes, titles = (np.zeros(len(ids), dtype=np.int64) for _ in range(3))
+    if old is not None:
+        kept = ids[~fresh]
+        starts[~fresh], sizes[~fresh], titles[~fresh] = old.bounds[kept], old.sizes[kept], old.titles[kept]
+    starts[fresh] = old_len + np.cumsum(fresh_sizes) - fresh_sizes
+    sizes[fresh] = fresh_sizes
+    titles[fresh] = np.concatenate([s.titles for s in scans]) if scans else np.zeros(0, dtype=np.int64)
+    fresh_excerpts = iter([e for s in scans for e in s.excerpts])
+    old_excerpts = old.excerpts if old else []
+    excerpts = [old_excerpts[i] if i >= 0 else next(fresh_excerpts) for i in ids.tolist()]
+    dtype = np.uint16 if len(words) <= 0xFFFF else np.uint32
+    tokens = _runs([old.tokens if old else np.zeros(0, dtype=dtype), *mapped], starts, sizes, dtype)
+    corpus = Corpus(list(keys), tokens, sizes, titles, excerpts, words, np.array(wid_cid, dtype=np.uint32), stems)
     corpus.__dict__["word_index"] = word_index  # made above already
     corpus.__dict__["stem_index"] = stem_index
     return corpus

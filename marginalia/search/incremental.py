@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from .build import build_full
 from .cache import SearchCache, State
 from .codec import script_file
-from .corpus import Corpus, Piece, assemble, order_docs
+from .corpus import Corpus, assemble, order_docs
 from .delta import update
 from .doc import SearchDoc
 from .parallel import SHARED, run_tasks
@@ -45,12 +45,11 @@ def _scan_task(start: int, end: int) -> SliceScan:
     return scan_slice(SHARED["docs"][start:end], SHARED["stemmer"])
 
 
-def scan_docs(docs: list[SearchDoc], stemmer: Stemmer, jobs: int) -> list[tuple[SliceScan, int]]:
-    """Scans of ``docs``: (slice scan, index in it) per document."""
+def scan_docs(docs: list[SearchDoc], stemmer: Stemmer, jobs: int) -> list[SliceScan]:
+    """Scans of consecutive slices of ``docs``, in order."""
     size = min(SLICE_MAX, max(1, -(-len(docs) // max(1, jobs))))
     tasks = [(i, min(len(docs), i + size)) for i in range(0, len(docs), size)]
-    scans = run_tasks(_scan_task, tasks, {"docs": docs, "stemmer": stemmer}, jobs)
-    return [(scan, i) for scan in scans for i in range(len(scan.sizes))]
+    return run_tasks(_scan_task, tasks, {"docs": docs, "stemmer": stemmer}, jobs)
 
 
 def _with_texts(docs: Sequence[SearchDoc], todo: list[int],
@@ -72,10 +71,9 @@ def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: Sear
     state = cache.load(language) if cache is not None else None
     known = {k: i for i, k in enumerate(state.corpus.keys)} if state else {}
     todo = [p for p, (d, k) in enumerate(zip(ordered, keys, strict=True)) if not d.key or k not in known]
-    scanned = scan_docs(_with_texts(docs, [order[p] for p in todo], load_texts), stemmer, jobs)
-    fresh = dict(zip(todo, scanned, strict=True))
-    pieces = [Piece(k, *fresh[p]) if p in fresh else Piece(k, None, known[k]) for p, k in enumerate(keys)]
-    corpus = assemble(pieces, state.corpus if state else None)
+    scans = scan_docs(_with_texts(docs, [order[p] for p in todo], load_texts), stemmer, jobs)
+    old_ids = [known.get(k, -1) if d.key else -1 for d, k in zip(ordered, keys, strict=True)]
+    corpus = assemble(keys, old_ids, scans, state.corpus if state else None)
     done = update(state, corpus, ordered) if state is not None else None
     if done is None:
         index = build_full(corpus, ordered)
@@ -83,12 +81,8 @@ def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: Sear
     else:
         index, files = done
     if cache is not None:
-        cache.save(State(language, corpus, index, files, [_facets_of(d) for d in ordered]))
+        cache.save(State(language, corpus, index, files))
     return files
-
-
-def _facets_of(doc: SearchDoc) -> tuple[tuple[str, ...], ...]:
-    return doc.tags, doc.people, doc.organizations, doc.places
 
 
 __all__ = ["build_files", "content_key", "Corpus"]
