@@ -1,0 +1,88 @@
+"""One build of the index: what to scan, and whether to redo the whole index or only part of it.
+
+Input: the documents, the cache's state of the previous build (if any).
+Output: every file of the index, ``{key: bytes}``, and the new state written
+back to the cache. Documents are matched with the previous build's by key;
+only the others are scanned (their texts read through ``load_texts`` when
+given). When the documents kept their ids and ``Params`` did not change,
+``delta.update`` redoes only the files of the documents and stems that
+changed; else ``build.build_full`` redoes every file from the corpus (the
+scans still come from the cache). Both give the same bytes as a build from
+nothing: tests/test_search_cache.py compares them after random edits.
+Touches nothing outside memory but the cache's file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Sequence
+
+from .build import build_full
+from .cache import SearchCache, State
+from .codec import script_file
+from .corpus import Corpus, assemble, order_docs
+from .delta import update
+from .doc import SearchDoc
+from .parallel import SHARED, run_tasks
+from .scan import SliceScan, scan_slice
+from .tokens import Stemmer
+
+SLICE_MAX = 20000  # documents scanned by one task: enough to amortise it, few enough to fit in memory
+
+
+def content_key(doc: SearchDoc) -> str:
+    """A key for a document that came without one: a digest of every field."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in (doc.url, doc.title, doc.date or "", doc.content_note or "", doc.text,
+                 *("\x1f".join(v) for v in (doc.tags, doc.people, doc.organizations, doc.places))):
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little") + data)
+    return "=" + h.hexdigest()
+
+
+def _scan_task(start: int, end: int) -> SliceScan:
+    return scan_slice(SHARED["docs"][start:end], SHARED["stemmer"])
+
+
+def scan_docs(docs: list[SearchDoc], stemmer: Stemmer, jobs: int) -> list[SliceScan]:
+    """Scans of consecutive slices of ``docs``, in order."""
+    size = min(SLICE_MAX, max(1, -(-len(docs) // max(1, jobs))))
+    tasks = [(i, min(len(docs), i + size)) for i in range(0, len(docs), size)]
+    return run_tasks(_scan_task, tasks, {"docs": docs, "stemmer": stemmer}, jobs)
+
+
+def _with_texts(docs: Sequence[SearchDoc], todo: list[int],
+                load_texts: Callable[[Sequence[int]], Sequence[str]] | None) -> list[SearchDoc]:
+    if load_texts is None or not todo:
+        return [docs[i] for i in todo]
+    texts = load_texts(todo)
+    return [dataclasses.replace(docs[i], text=t) for i, t in zip(todo, texts, strict=True)]
+
+
+def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: SearchCache | None,
+                load_texts: Callable[[Sequence[int]], Sequence[str]] | None) -> dict[str, bytes]:
+    """Every file of the index by key, using and then updating ``cache``."""
+    stemmer = Stemmer(language)  # rejects an unknown language here, before any worker starts
+    order = order_docs(docs)
+    ordered = [docs[i] for i in order]
+    # keys only match documents with a cache's: without one, no digest of every text is needed
+    keys = [d.key or (content_key(d) if cache is not None else "") for d in ordered]
+    state = cache.load(language) if cache is not None else None
+    known = {k: i for i, k in enumerate(state.corpus.keys)} if state else {}
+    todo = [p for p, (d, k) in enumerate(zip(ordered, keys, strict=True)) if not d.key or k not in known]
+    scans = scan_docs(_with_texts(docs, [order[p] for p in todo], load_texts), stemmer, jobs)
+    old_ids = [known.get(k, -1) if d.key else -1 for d, k in zip(ordered, keys, strict=True)]
+    corpus = assemble(keys, old_ids, scans, state.corpus if state else None)
+    done = update(state, corpus, ordered) if state is not None else None
+    if done is None:
+        index = build_full(corpus, ordered)
+        files = {key: script_file(key, index.files.pop(key)) for key in sorted(index.files)}
+    else:
+        index, files = done
+    if cache is not None:
+        cache.save(State(language, corpus, index, files))
+    return files
+
+
+__all__ = ["build_files", "content_key", "Corpus"]
