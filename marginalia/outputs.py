@@ -20,7 +20,7 @@ from .annotations.charts import figures_html
 from .annotations.export import claim_reviews, corrections, schema_mentions
 from .annotations.render import page_notes_html
 from .articles import Entry
-from .background import in_background
+from .indexer import Indexer
 from .cache import digest
 from .errors import SiteError
 from .fingerprint import TemplateKeys, context_key, tool_key
@@ -29,7 +29,6 @@ from .meta import not_found_view, site_files, site_key
 from .model import Article, Config, EntityRef
 from .templates import runtime_problem, template_problem
 from .views import View, article_context, listing_views, root_for
-from .workers import PARALLEL_MIN
 
 STATIC_DIRS = (pathlib.Path(__file__).parent / "static", pathlib.Path(__file__).parent / "annotations")
 STATIC_SUFFIXES = (".css", ".js", ".svg")
@@ -154,30 +153,17 @@ def _entity_ld(e: EntityRef) -> dict[str, Any]:
     return out
 
 
-def search_job(pages: Pages, texts: Callable[[], Sequence[str]],
-               reusable: Callable[[str], bool] = lambda key: False) -> Job:
-    """The search index as a job, started at once in a forked process (it is the longest job of a
-    build, so it starts before the pages render) unless ``reusable`` says last build's files for
-    its key are still there. ``texts`` gives every article's plain text, in library order; it is
-    called in that process."""
-    from .search import SearchCache, build_index
-    from .search_docs import search_docs, stemmer_language
-
-    library, config = pages.library, pages.config
+def search_job(pages: Pages, indexer: Indexer, reusable: Callable[[str], bool] = lambda key: False) -> Job:
+    """The search index as a job, asked of ``indexer`` now (it builds in its own process while the
+    pages render), unless ``reusable`` says last build's files for its key are still there."""
+    library = pages.library
     docs_key = digest(pages.config_key, *(f"{u}|{pages.article_keys[a.path]}"
                                           for u, a in zip(library.urls, library.articles, strict=True)))
     key = digest("search", docs_key)
-    # The scan memo only saves rescanning unchanged articles; a clean build ignores it.
-    scan_cache = SearchCache(pages.site / ".marginalia-cache" / "search-scan.pickle", read=not pages.clean)
-
-    def files() -> list[tuple[str, bytes]]:
-        # One process: the pages render on the other cores meanwhile.
-        docs = search_docs(library, texts())
-        return sorted(build_index(docs, language=stemmer_language(config.language), cache=scan_cache,
-                                  jobs=1).items())
-
-    background = pages.jobs > 1 and len(library.articles) >= PARALLEL_MIN
-    return Job(key, in_background(files, worth_it=background and not reusable(key)), pages.keys)
+    if reusable(key):
+        indexer.cancel()
+        return Job(key, list, pages.keys)  # never made: last build's files are kept
+    return Job(key, indexer.files(), pages.keys)
 
 
 def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:

@@ -19,12 +19,14 @@ from .cache import CACHE_DIR, STAGED, BuildCache, decode_record, digest, encode_
 from .config import load_config
 from .errors import Problem, Problems, SiteError
 from .fingerprint import tool_key
-from .library import Library, assemble, content_files, stat_signature
-from .workers import Started, default_jobs, map_forked, paused_gc, start_forked
+from .library import Library, article_url, assemble, content_files, stat_signature
+from .workers import PARALLEL_MIN, Started, default_jobs, map_forked, paused_gc, start_forked
 from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output, files_in
 
 if TYPE_CHECKING:
     from .articles import BodyRenderer, Entry, Prepared
+    from .indexer import Indexer
+    from .model import Config
     from .outputs import Job, Pages
 
 Progress = Callable[[str, int, int], None]
@@ -84,27 +86,23 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
         memo = None if clean else site / CACHE_DIR  # compiled templates, template references
         env = make_env(site, memo and memo / "templates")
         reader = Reader(site, content.sidecars, config.taxonomies, summaries=feeds)
-        entries, fresh = _load(reader, rels, signatures, cache, progress, jobs)
-        clock.lap("load")
-        library = assemble([e.article for e in entries if e.article is not None], config)
-        env.globals["feed_links"] = FeedIndex(library, config).links
-        report.warnings.extend(publishing_warnings(config))
-        report.warnings.extend(library.merged)
-        load_templates(env, _templates_needed(library), site)
-        report.articles = len(library.articles)
-        templates = TemplateKeys(env, memo and memo / "template-refs.json")
-        pages = Pages(site, config, env, library, templates,
-                      {e.rel: e for e in entries if e.article is not None}, clean=clean, jobs=jobs)
-        previous = cache.pages() if cache.state("output") == output_identity(output) else {}
-        staging = Staging(output, checked=previous)
-        workers: list[Started[int]] = []
+        indexer = _indexer(site, config, reader, clean, background=jobs > 1 and len(rels) >= PARALLEL_MIN)
         try:
-            files = _files(pages, reader, fresh, previous, staging, workers, report, clock, progress)
-            report.stats = staging.finish(files, keep_if_same=set(previous))
-        finally:
-            for started in workers:
-                started.close()
-        clock.lap("write")
+            entries, fresh = _load(reader, rels, signatures, cache, indexer, progress, jobs)
+            clock.lap("load")
+            library = assemble([e.article for e in entries if e.article is not None], config)
+            env.globals["feed_links"] = FeedIndex(library, config).links
+            report.warnings.extend(publishing_warnings(config))
+            report.warnings.extend(library.merged)
+            load_templates(env, _templates_needed(library), site)
+            report.articles = len(library.articles)
+            templates = TemplateKeys(env, memo and memo / "template-refs.json")
+            pages = Pages(site, config, env, library, templates,
+                          {e.rel: e for e in entries if e.article is not None}, clean=clean, jobs=jobs)
+            _write(pages, reader, fresh, indexer, cache, output, report, clock, progress)
+        except BaseException:
+            indexer.cancel()
+            raise
         templates.save()
         if strict and report.warnings:
             raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
@@ -114,6 +112,37 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
     finally:
         cache.close()
     return report
+
+
+def _indexer(site: pathlib.Path, config: Config, reader: Reader, clean: bool, background: bool) -> Indexer:
+    """The search index's builder: in a process forked now, before the build holds much memory,
+    for a large archive. Its memo of the last build's index is ignored by a clean build."""
+    from .indexer import Indexer, doc_text
+    from .search import SearchCache
+    from .search_docs import stemmer_language
+
+    def load_text(rel: str) -> str:
+        prepared = reader.prepare(rel)
+        assert prepared.entry.article is not None  # it was read without error before
+        return doc_text(prepared.entry.article, prepared.text)
+
+    cache = SearchCache(site / CACHE_DIR / "search-index.cache", read=not clean)
+    return Indexer(stemmer_language(config.language), cache, load_text, background=background)
+
+
+def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, cache: BuildCache,
+           output: pathlib.Path, report: BuildReport, clock: _Clock, progress: Progress | None) -> None:
+    """Every output file made (or kept) into a new tree, swapped in place of ``output``."""
+    previous = cache.pages() if cache.state("output") == output_identity(output) else {}
+    staging = Staging(output, checked=previous)
+    workers: list[Started[int]] = []
+    try:
+        files = _files(pages, reader, fresh, indexer, previous, staging, workers, report, clock, progress)
+        report.stats = staging.finish(files, keep_if_same=set(previous))
+    finally:
+        for started in workers:
+            started.close()
+    clock.lap("write")
 
 
 def output_identity(output: pathlib.Path) -> str:
@@ -170,12 +199,13 @@ class Reader:
         return encode_record(prepared.entry), prepared.html, prepared.text
 
 
-def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: BuildCache,
+def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: BuildCache, indexer: Indexer,
           progress: Progress | None, jobs: int) -> tuple[list[Entry], dict[str, Prepared]]:
     """Every content file's entry, in content order: from the cache where the file's signature is
     unchanged, else read anew (those, with their rendered bodies, also by path in the second
-    result). New records go to the cache as they arrive."""
+    result). New records go to the cache, and every article to the indexer, as they arrive."""
     from .articles import Prepared
+    from .indexer import search_doc
 
     cached = cache.files()
     usable = {rel: hit[2] for rel in rels if (hit := cached.get(rel)) is not None and hit[0] == signatures[rel]}
@@ -186,17 +216,20 @@ def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: Bu
     batch: list[tuple[str, str, str, bytes]] = []
     found = Problems()
     for n, rel in enumerate(rels):
-        entry = usable.get(rel)
+        entry, text = usable.get(rel), None
         if entry is None:
             blob, html, text = next(records)
             entry = decode_record(blob)
-            fresh[rel] = Prepared(entry, html, text)
+            fresh[rel] = Prepared(entry, html, "")  # the text goes to the indexer only
             batch.append((rel, signatures[rel], entry.key, blob))
             if len(batch) >= 256:
                 cache.stage(batch)
                 batch = []
         entries.append(entry)
         found.extend(entry.problems)
+        if entry.article is not None and not entry.article.draft:
+            url = article_url(entry.article)
+            indexer.add(rel, search_doc(entry.article, url, text, key=f"{entry.key}|{url}"))
         if progress and n % 500 == 0:
             progress("read", n, len(rels))
     cache.stage(batch)
@@ -214,13 +247,13 @@ def _rels(site: pathlib.Path, paths: Sequence[str]) -> list[str]:
     return [p[cut:].replace(os.sep, "/") for p in paths]
 
 
-def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], previous: dict[str, str],
+def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, previous: dict[str, str],
            staging: Staging, workers: list[Started[int]], report: BuildReport, clock: _Clock,
            progress: Progress | None) -> Iterator[tuple[str, Data]]:
     """Every output file in a fixed order: ``None`` where the previous file is still right,
     ``WRITTEN`` for the article pages that worker processes write into the staging tree. The
-    search index starts first, in its own process; then the page workers; the listings render
-    here meanwhile."""
+    search index is asked for first; then the page workers start; the listings render here
+    meanwhile."""
     from .outputs import search_job, site_jobs
 
     library = pages.library
@@ -231,8 +264,7 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], previous: d
     by_key: dict[str, list[str]] = {}
     for path, key in previous.items():
         by_key.setdefault(key, []).append(path)
-    search = search_job(pages, lambda: _texts(library, reader, fresh),
-                        reusable=lambda key: _kept(key, by_key, existing) is not None)
+    search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None)
     for index in todo:
         staging.claim(library.urls[index])
     bodies = {i: p.html for i in todo if (p := fresh.get(library.articles[i].path)) is not None}
@@ -259,12 +291,6 @@ def _write_page(index: int, pages: Pages, reader: Reader, bodies: dict[int, str]
         body = reader.prepare(pages.library.articles[index].path).html
     staging.write(pages.library.urls[index], pages.article_page(index, body))
     return index
-
-
-def _texts(library: Library, reader: Reader, fresh: dict[str, Prepared]) -> list[str]:
-    """Every article's plain text, in library order: read again where this build did not read it."""
-    return [p.text if (p := fresh.get(a.path)) is not None else reader.prepare(a.path).text
-            for a in library.articles]
 
 
 def _job_files(job: Job, by_key: dict[str, list[str]], existing: set[str]

@@ -49,11 +49,11 @@ def test_random_edits_then_cached_build_equals_clean_build(make_site, tmp_path: 
 def test_forked_builds_equal_clean_builds(make_site, tmp_path: pathlib.Path, monkeypatch) -> None:
     """The same with the work forked as in a large archive: files read by a pool, pages written by
     worker processes straight into the new tree, the search index built in its own process."""
-    import marginalia.outputs
+    import marginalia.pipeline
     import marginalia.workers
 
     monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(marginalia.outputs, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
     rng = random.Random(1812)
     site = make_site()
     for n in range(40):
