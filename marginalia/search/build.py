@@ -18,7 +18,7 @@ from .codec import fnv1a_all, js_json
 from .corpus import Corpus
 from .doc import SearchDoc
 from .facets import Facets, FacetTable, collect_facets, membership_payload
-from .forward import big_endian, common_stems, rows, stem_hashes
+from .forward import StemCodes, common_stems, rows, stem_hashes
 from .records import DOCS_PER_SHARD, doc_rows, row_files
 from .scan import Counted, count, merge_runs
 from .scores import AVG_STEPS, INLINE_MAX, LEVELS, TOP_K, W_HI, W_LO, norms, rounded_average
@@ -82,11 +82,11 @@ def common_codes(params: Params, corpus: Corpus) -> np.ndarray:
 
 def count_all(corpus: Corpus) -> list[tuple[int, Counted]]:
     """The postings of every run of COUNT_DOCS documents."""
-    cids, bounds, n = corpus.cids, corpus.bounds, len(corpus.keys)
+    bounds, n = corpus.bounds, len(corpus.keys)
     out = []
     for a in range(0, n, COUNT_DOCS):
         b = min(n, a + COUNT_DOCS)
-        c = count(cids[bounds[a]:bounds[b]], corpus.sizes[a:b], corpus.titles[a:b], a)
+        c = count(corpus.wid_cid[corpus.tokens[bounds[a]:bounds[b]]], corpus.sizes[a:b], corpus.titles[a:b], a)
         c.posting_of_token = c.posting_of_token.astype(np.int32)  # held for every document until the rows are made
         out.append((a, c))
     return out
@@ -97,12 +97,11 @@ def forward_rows(corpus: Corpus, counted: list[tuple[int, Counted]], params: Par
     """Every document's forward row, and the parameters with the salt that makes them exact."""
     common = common_codes(params, corpus)
     while True:
-        stem_x = stem_hashes(corpus.stems, hashes, params.salt)
-        big = big_endian(stem_x)
+        codes = StemCodes.of(stem_hashes(corpus.stems, hashes, params.salt), common)
         out: list[str] = []
         collided = False
         for a, c in counted:
-            part, bad = rows(corpus.sizes[a:a + COUNT_DOCS], c, a, common, stem_x, big)
+            part, bad = rows(corpus.sizes[a:a + COUNT_DOCS], c, a, codes)
             out += part
             collided |= bad
         if not collided:
@@ -192,39 +191,52 @@ def entry_of(corpus: Corpus, df: np.ndarray) -> Callable[[str], tuple[str, int]]
     return entry
 
 
+def stem_files(corpus: Corpus, df: np.ndarray, offsets: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
+               params: Params, hashes: np.ndarray, table: FacetTable) -> tuple[np.ndarray, dict[str, str]]:
+    """Every record shard and chunk file (JSON payloads), from the postings of all stems; and ks."""
+    present = np.flatnonzero(df[1:]).astype(np.int64) + 1
+    ks = chunk_ranks(df, hashes, corpus.stems)
+    # absent stems have no postings: the present ones' postings are all of them, in stem id order
+    records, chunks = records_of(present.tolist(), np.append(offsets[present], offsets[-1]), docs, tfs, corpus,
+                                 hashes, ks, norms(corpus.lengths, params.avg), table)
+    files = {k: js_json(v) for k, v in chunks.items()}
+    stem_hash = {corpus.stems[c]: int(hashes[c]) for c in present.tolist()}
+    files.update(shard_payloads(records, stem_hash, params.shards))
+    return ks, files
+
+
+def word_files(corpus: Corpus, df: np.ndarray) -> tuple[np.ndarray, list[str], list[bool], dict[str, tuple[str, str]],
+                                                          dict[str, str]]:
+    """Which words occur, sorted, where shards start, each shard's bounds, and the shards' payloads."""
+    present = np.bincount(corpus.tokens, minlength=len(corpus.words)) > 0
+    present[0] = False
+    words = sorted(corpus.words[w] for w in np.flatnonzero(present).tolist())
+    starts = starts_shard(words)
+    firsts, vocab = vocab_files(words, starts, word_entry(corpus, df).__getitem__)
+    bounds = {name: (first, firsts[i + 1] if i + 1 < len(firsts) else "")
+              for i, (name, first) in enumerate(zip(vocab, firsts, strict=True))}
+    return present, words, starts, bounds, {k: js_json(v) for k, v in vocab.items() if v is not None}
+
+
 def build_full(corpus: Corpus, docs: Sequence[SearchDoc]) -> Index:
     """Every file of the index of ``corpus`` (``docs``: its documents, in id order)."""
     counted = count_all(corpus)
     offsets, pdocs, ptfs = merge_runs([(c.run_ids, c.run_lengths, c.docs, c.tfs) for _, c in counted],
                                       len(corpus.stems))
+    for _, c in counted:
+        c.tfs = np.zeros(0, dtype=np.uint32)  # merged: the forward rows need the rest
     df = np.diff(offsets)
     facets = collect_facets(docs)
     hashes = fnv1a_all(corpus.stems)
-    params = make_params(corpus, df, facets, 0)
-    forward, params = forward_rows(corpus, counted, params, hashes)
+    forward, params = forward_rows(corpus, counted, make_params(corpus, df, facets, 0), hashes)
     del counted
-    present = np.flatnonzero(df[1:]).astype(np.int64) + 1
-    ks = chunk_ranks(df, hashes, corpus.stems)
     table = FacetTable.of(facets.doc_keys(), len(facets.dims), facets.year_starts)
-    doc_norms = norms(corpus.lengths, params.avg)
-    # absent stems have no postings: the present ones' postings are all of them, in stem id order
-    records, files = records_of(present.tolist(), np.append(offsets[present], offsets[-1]), pdocs, ptfs, corpus,
-                                hashes, ks, doc_norms, table)
+    ks, files = stem_files(corpus, df, offsets, pdocs, ptfs, params, hashes, table)
     del pdocs, ptfs
-    files = {k: js_json(v) for k, v in files.items()}
-    stem_hash = {corpus.stems[c]: int(hashes[c]) for c in present.tolist()}
-    files.update(shard_payloads(records, stem_hash, params.shards))
-    present_w = np.bincount(corpus.tokens, minlength=len(corpus.words)) > 0
-    present_w[0] = False
-    words = sorted(corpus.words[w] for w in np.flatnonzero(present_w).tolist())
-    starts = starts_shard(words)
-    entries = word_entry(corpus, df)
-    firsts, vocab = vocab_files(words, starts, entries.__getitem__)
-    files.update((k, js_json(v)) for k, v in vocab.items() if v is not None)
+    present, words, starts, bounds, vocab = word_files(corpus, df)
+    files.update(vocab)
     files.update(row_files(doc_rows(docs, corpus.excerpts, facets), forward))
     files.update(facet_payloads(facets))
-    files["meta"] = meta_payload(params, facets, firsts)
-    bounds = {name: (first, firsts[i + 1] if i + 1 < len(firsts) else "")
-              for i, (name, first) in enumerate(zip(vocab, firsts, strict=True))}
+    files["meta"] = meta_payload(params, facets, [first for first, _ in bounds.values()])
     light = Facets(facets.dims, facets.labels, facets.names, [], facets.year_starts)
-    return Index(params, df, hashes, ks, present_w, words, starts, bounds, light, table, files)
+    return Index(params, df, hashes, ks, present, words, starts, bounds, light, table, files)
