@@ -85,6 +85,13 @@ def _tables(old: Corpus | None) -> tuple[list[str], dict[str, int], list[int], l
 def _number(scans: Sequence[SliceScan], old: Corpus | None) -> tuple[list[np.ndarray], list[str], list[int],
                                                                          list[str], dict[str, int], dict[str, int]]:
     """Each scan's tokens as word ids of the old tables, extended with the words they lack."""
+    if old is None and len(scans) == 1:  # a cold build in one process: the scan's ids are the ids
+        scan = scans[0]
+        stem_index: dict[str, int] = {}
+        wid_cid = [stem_index.setdefault(stem, len(stem_index)) for stem in scan.stems]
+        tokens, scan.tokens = scan.tokens, np.zeros(0, dtype=np.uint32)
+        return ([tokens], list(scan.words), wid_cid, list(stem_index),
+                dict(zip(scan.words, range(len(scan.words)), strict=True)), stem_index)
     words, word_index, wid_cid, stems, stem_index = _tables(old)
     mapped = []
     for scan in scans:

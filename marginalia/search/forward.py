@@ -88,6 +88,23 @@ def _shared_digits(cids: np.ndarray, docs: np.ndarray, codes: StemCodes) -> np.n
     return shared
 
 
+def _need(cids: np.ndarray, docs: np.ndarray, codes: StemCodes) -> tuple[np.ndarray, bool]:
+    """Per (stem, document) pair, the digits that make its prefix unique among the pairs of its
+    document: counted in tables of one- and two-digit prefixes (most stems need at most two), the
+    rest by sorting them, which only those sharing two digits with another stem need."""
+    need = np.full(len(cids), 3, dtype=np.int64)
+    for length in (2, 1):
+        key = docs * _POW[length] + codes.hashes[cids] % _POW[length]
+        span = (int(docs.max()) + 1) * _POW[length] if len(docs) else 1
+        unique = (np.bincount(key, minlength=span) == 1)[key]
+        need[unique] = length
+    hard = np.flatnonzero(need == 3)
+    order = hard[np.argsort(docs[hard] * _POW[DIGITS] + codes.big[cids[hard]])]
+    shared = _shared_digits(cids[order], docs[order], codes)
+    need[order] = np.maximum(3, 1 + np.maximum(shared[:-1], shared[1:]))
+    return need, bool(len(need)) and int(need.max()) > DIGITS
+
+
 def rows(sizes: np.ndarray, counted: Counted, first_id: int, codes: StemCodes) -> tuple[list[str], bool]:
     """Rows of consecutive documents (``sizes`` tokens each, from ``first_id`` on; ``counted``: their
     postings). Also says whether two stems of one document share a whole hash (then the salt must
@@ -96,18 +113,13 @@ def rows(sizes: np.ndarray, counted: Counted, first_id: int, codes: StemCodes) -
     pair_doc = counted.docs.astype(np.int64) - first_id
     code = codes.common[pair_cid]
     rare = np.flatnonzero(code == 0)
-    order = np.argsort(pair_doc[rare] * _POW[DIGITS] + codes.big[pair_cid[rare]])
-    rare = rare[order]
-    rare_cid = pair_cid[rare]
-    shared = _shared_digits(rare_cid, pair_doc[rare], codes)
-    need = 1 + np.maximum(shared[:-1], shared[1:])
-    collided = bool(len(need)) and int(need.max()) > DIGITS
-    code[rare] = codes.short[np.minimum(need, 3), rare_cid]
+    need, collided = _need(pair_cid[rare], pair_doc[rare], codes)
+    code[rare] = codes.short[np.minimum(need, 3), pair_cid[rare]]
     long = np.flatnonzero(need > 3)  # rare: a prefix of 4 digits or more
     if len(long):
         length = np.minimum(need[long], DIGITS)
         code[rare[long]] = 45 + np.array(OFFSET, dtype=np.int64)[length] + \
-            codes.hashes[rare_cid[long]] % np.array(_POW, dtype=np.int64)[length]
+            codes.hashes[pair_cid[rare[long]]] % np.array(_POW, dtype=np.int64)[length]
     token_codes = np.zeros(len(counted.posting_of_token), dtype=np.int64)  # 0: the boundary
     words = np.flatnonzero(counted.posting_of_token >= 0)
     token_codes[words] = code[counted.posting_of_token[words]]
