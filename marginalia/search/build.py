@@ -70,43 +70,57 @@ def make_params(corpus: Corpus, df: np.ndarray, facets: Facets, salt: int) -> Pa
                   tuple(common_stems(df, corpus.stems, n)), salt, facet_params(facets))
 
 
-def common_codes(params: Params, corpus: Corpus) -> np.ndarray:
+def common_codes(common: Sequence[str], corpus: Corpus) -> np.ndarray:
     """Per stem id its one-character forward code, else 0."""
     codes = np.zeros(len(corpus.stems), dtype=np.int64)
-    index = {s: i + 1 for i, s in enumerate(params.common)}
+    index = {s: i + 1 for i, s in enumerate(common)}
     for cid, stem in enumerate(corpus.stems):
         if stem in index:
             codes[cid] = index[stem]
     return codes
 
 
-def count_all(corpus: Corpus) -> list[tuple[int, Counted]]:
-    """The postings of every run of COUNT_DOCS documents."""
+def common_set(corpus: Corpus) -> tuple[str, ...]:
+    """The common stems, found before the postings are counted, so that each run of documents gets
+    its forward rows as soon as it is counted: a stem in half of the documents has at least that many
+    tokens, so only such stems' documents are counted here."""
+    n = len(corpus.keys)
+    per_stem = np.bincount(corpus.wid_cid, weights=np.bincount(corpus.tokens, minlength=len(corpus.words)),
+                           minlength=len(corpus.stems))
+    candidates = np.flatnonzero(2 * per_stem >= n)
+    candidates = candidates[candidates != 0]
+    if not n or not len(candidates):
+        return ()
+    index = np.full(len(corpus.stems), -1, dtype=np.int64)
+    index[candidates] = np.arange(len(candidates))
+    of_word, bounds, width = index[corpus.wid_cid], corpus.bounds, len(candidates)
+    df = np.zeros(len(corpus.stems), dtype=np.int64)
+    for a in range(0, n, COUNT_DOCS):
+        b = min(n, a + COUNT_DOCS)
+        which = of_word[corpus.tokens[bounds[a]:bounds[b]]]
+        doc = np.repeat(np.arange(b - a), corpus.sizes[a:b])
+        hit = np.flatnonzero(which >= 0)
+        seen = np.bincount(doc[hit] * width + which[hit], minlength=(b - a) * width) > 0
+        df[candidates] += seen.reshape(b - a, width).sum(axis=0)
+    return tuple(common_stems(df, corpus.stems, n))
+
+
+def count_all(corpus: Corpus, common: tuple[str, ...], hashes: np.ndarray, salt: int) -> tuple[
+        list[Counted], list[str], bool]:
+    """The postings of every run of COUNT_DOCS documents, and every document's forward row (and
+    whether two stems of one document share a whole hash)."""
+    codes = StemCodes.of(stem_hashes(corpus.stems, hashes, salt), common_codes(common, corpus))
     bounds, n = corpus.bounds, len(corpus.keys)
-    out = []
+    parts, forward, collided = [], [], False
     for a in range(0, n, COUNT_DOCS):
         b = min(n, a + COUNT_DOCS)
         c = count(corpus.wid_cid[corpus.tokens[bounds[a]:bounds[b]]], corpus.sizes[a:b], corpus.titles[a:b], a)
-        c.posting_of_token = c.posting_of_token.astype(np.int32)  # held for every document until the rows are made
-        out.append((a, c))
-    return out
-
-
-def forward_rows(corpus: Corpus, counted: list[tuple[int, Counted]], params: Params,
-                 hashes: np.ndarray) -> tuple[list[str], Params]:
-    """Every document's forward row, and the parameters with the salt that makes them exact."""
-    common = common_codes(params, corpus)
-    while True:
-        codes = StemCodes.of(stem_hashes(corpus.stems, hashes, params.salt), common)
-        out: list[str] = []
-        collided = False
-        for a, c in counted:
-            part, bad = rows(corpus.sizes[a:a + COUNT_DOCS], c, a, codes)
-            out += part
-            collided |= bad
-        if not collided:
-            return out, params
-        params = Params(params.n, params.avg, params.shards, params.common, params.salt + 1, params.facets)
+        rows_, bad = rows(corpus.sizes[a:b], c, a, codes)
+        forward += rows_
+        collided |= bad
+        c.posting_of_token = np.zeros(0, dtype=np.int64)  # only the rows needed it
+        parts.append(c)
+    return parts, forward, collided
 
 
 def chunk_ranks(df: np.ndarray, hashes: np.ndarray, stems: list[str]) -> np.ndarray:
@@ -220,16 +234,19 @@ def word_files(corpus: Corpus, df: np.ndarray) -> tuple[np.ndarray, list[str], l
 
 def build_full(corpus: Corpus, docs: Sequence[SearchDoc]) -> Index:
     """Every file of the index of ``corpus`` (``docs``: its documents, in id order)."""
-    counted = count_all(corpus)
-    offsets, pdocs, ptfs = merge_runs([(c.run_ids, c.run_lengths, c.docs, c.tfs) for _, c in counted],
+    hashes = fnv1a_all(corpus.stems)
+    common, salt = common_set(corpus), 0
+    counted, forward, collided = count_all(corpus, common, hashes, salt)
+    while collided:  # two stems of one document share 49 bits of hash: another salt for all (never seen)
+        salt += 1
+        counted, forward, collided = count_all(corpus, common, hashes, salt)
+    offsets, pdocs, ptfs = merge_runs([(c.run_ids, c.run_lengths, c.docs, c.tfs) for c in counted],
                                       len(corpus.stems))
-    for _, c in counted:
-        c.tfs = np.zeros(0, dtype=np.uint32)  # merged: the forward rows need the rest
+    del counted
     df = np.diff(offsets)
     facets = collect_facets(docs)
-    hashes = fnv1a_all(corpus.stems)
-    forward, params = forward_rows(corpus, counted, make_params(corpus, df, facets, 0), hashes)
-    del counted
+    params = make_params(corpus, df, facets, salt)
+    assert params.common == common
     table = FacetTable.of(facets.doc_keys(), len(facets.dims), facets.year_starts)
     ks, files = stem_files(corpus, df, offsets, pdocs, ptfs, params, hashes, table)
     del pdocs, ptfs

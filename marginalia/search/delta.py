@@ -212,7 +212,8 @@ def update_rows(state: State, corpus: Corpus, docs: Sequence[SearchDoc], change:
     n = change.n
     ids = [i for i in change.ids if i < n] + ([n - 1] if 0 < n < change.n_old else [])  # the last file lost rows
     rows_, forward = _rows_of(state.files, "d", ids), _rows_of(state.files, "w", ids)
-    codes = StemCodes.of(stem_hashes(corpus.stems, hashes, change.params.salt), common_codes(change.params, corpus))
+    codes = StemCodes.of(stem_hashes(corpus.stems, hashes, change.params.salt),
+                         common_codes(change.params.common, corpus))
     for i in (i for i in change.ids if i < n):
         c = count(corpus.doc_cids(i), corpus.sizes[i:i + 1], corpus.titles[i:i + 1], i)
         row, collided = rows(corpus.sizes[i:i + 1], c, i, codes)
