@@ -18,7 +18,7 @@ from .codec import fnv1a_all, js_json
 from .corpus import Corpus
 from .doc import SearchDoc
 from .facets import Facets, FacetTable, collect_facets, membership_payload
-from .forward import big_endian, common_stems, rows, stem_hashes
+from .forward import StemCodes, common_stems, rows, stem_hashes
 from .records import DOCS_PER_SHARD, doc_rows, row_files
 from .scan import Counted, count, merge_runs
 from .scores import AVG_STEPS, INLINE_MAX, LEVELS, TOP_K, W_HI, W_LO, norms, rounded_average
@@ -70,44 +70,57 @@ def make_params(corpus: Corpus, df: np.ndarray, facets: Facets, salt: int) -> Pa
                   tuple(common_stems(df, corpus.stems, n)), salt, facet_params(facets))
 
 
-def common_codes(params: Params, corpus: Corpus) -> np.ndarray:
+def common_codes(common: Sequence[str], corpus: Corpus) -> np.ndarray:
     """Per stem id its one-character forward code, else 0."""
     codes = np.zeros(len(corpus.stems), dtype=np.int64)
-    index = {s: i + 1 for i, s in enumerate(params.common)}
+    index = {s: i + 1 for i, s in enumerate(common)}
     for cid, stem in enumerate(corpus.stems):
         if stem in index:
             codes[cid] = index[stem]
     return codes
 
 
-def count_all(corpus: Corpus) -> list[tuple[int, Counted]]:
-    """The postings of every run of COUNT_DOCS documents."""
-    cids, bounds, n = corpus.cids, corpus.bounds, len(corpus.keys)
-    out = []
+def common_set(corpus: Corpus) -> tuple[str, ...]:
+    """The common stems, found before the postings are counted, so that each run of documents gets
+    its forward rows as soon as it is counted: a stem in half of the documents has at least that many
+    tokens, so only such stems' documents are counted here."""
+    n = len(corpus.keys)
+    per_stem = np.bincount(corpus.wid_cid, weights=np.bincount(corpus.tokens, minlength=len(corpus.words)),
+                           minlength=len(corpus.stems))
+    candidates = np.flatnonzero(2 * per_stem >= n)
+    candidates = candidates[candidates != 0]
+    if not n or not len(candidates):
+        return ()
+    index = np.full(len(corpus.stems), -1, dtype=np.int64)
+    index[candidates] = np.arange(len(candidates))
+    of_word, bounds, width = index[corpus.wid_cid], corpus.bounds, len(candidates)
+    df = np.zeros(len(corpus.stems), dtype=np.int64)
     for a in range(0, n, COUNT_DOCS):
         b = min(n, a + COUNT_DOCS)
-        c = count(cids[bounds[a]:bounds[b]], corpus.sizes[a:b], corpus.titles[a:b], a)
-        c.posting_of_token = c.posting_of_token.astype(np.int32)  # held for every document until the rows are made
-        out.append((a, c))
-    return out
+        which = of_word[corpus.tokens[bounds[a]:bounds[b]]]
+        doc = np.repeat(np.arange(b - a), corpus.sizes[a:b])
+        hit = np.flatnonzero(which >= 0)
+        seen = np.bincount(doc[hit] * width + which[hit], minlength=(b - a) * width) > 0
+        df[candidates] += seen.reshape(b - a, width).sum(axis=0)
+    return tuple(common_stems(df, corpus.stems, n))
 
 
-def forward_rows(corpus: Corpus, counted: list[tuple[int, Counted]], params: Params,
-                 hashes: np.ndarray) -> tuple[list[str], Params]:
-    """Every document's forward row, and the parameters with the salt that makes them exact."""
-    common = common_codes(params, corpus)
-    while True:
-        stem_x = stem_hashes(corpus.stems, hashes, params.salt)
-        big = big_endian(stem_x)
-        out: list[str] = []
-        collided = False
-        for a, c in counted:
-            part, bad = rows(corpus.sizes[a:a + COUNT_DOCS], c, a, common, stem_x, big)
-            out += part
-            collided |= bad
-        if not collided:
-            return out, params
-        params = Params(params.n, params.avg, params.shards, params.common, params.salt + 1, params.facets)
+def count_all(corpus: Corpus, common: tuple[str, ...], hashes: np.ndarray, salt: int) -> tuple[
+        list[Counted], list[str], bool]:
+    """The postings of every run of COUNT_DOCS documents, and every document's forward row (and
+    whether two stems of one document share a whole hash)."""
+    codes = StemCodes.of(stem_hashes(corpus.stems, hashes, salt), common_codes(common, corpus))
+    bounds, n = corpus.bounds, len(corpus.keys)
+    parts, forward, collided = [], [], False
+    for a in range(0, n, COUNT_DOCS):
+        b = min(n, a + COUNT_DOCS)
+        c = count(corpus.wid_cid[corpus.tokens[bounds[a]:bounds[b]]], corpus.sizes[a:b], corpus.titles[a:b], a)
+        rows_, bad = rows(corpus.sizes[a:b], c, a, codes)
+        forward += rows_
+        collided |= bad
+        c.posting_of_token = np.zeros(0, dtype=np.int64)  # only the rows needed it
+        parts.append(c)
+    return parts, forward, collided
 
 
 def chunk_ranks(df: np.ndarray, hashes: np.ndarray, stems: list[str]) -> np.ndarray:
@@ -192,39 +205,55 @@ def entry_of(corpus: Corpus, df: np.ndarray) -> Callable[[str], tuple[str, int]]
     return entry
 
 
-def build_full(corpus: Corpus, docs: Sequence[SearchDoc]) -> Index:
-    """Every file of the index of ``corpus`` (``docs``: its documents, in id order)."""
-    counted = count_all(corpus)
-    offsets, pdocs, ptfs = merge_runs([(c.run_ids, c.run_lengths, c.docs, c.tfs) for _, c in counted],
-                                      len(corpus.stems))
-    df = np.diff(offsets)
-    facets = collect_facets(docs)
-    hashes = fnv1a_all(corpus.stems)
-    params = make_params(corpus, df, facets, 0)
-    forward, params = forward_rows(corpus, counted, params, hashes)
-    del counted
+def stem_files(corpus: Corpus, df: np.ndarray, offsets: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
+               params: Params, hashes: np.ndarray, table: FacetTable) -> tuple[np.ndarray, dict[str, str]]:
+    """Every record shard and chunk file (JSON payloads), from the postings of all stems; and ks."""
     present = np.flatnonzero(df[1:]).astype(np.int64) + 1
     ks = chunk_ranks(df, hashes, corpus.stems)
-    table = FacetTable.of(facets.doc_keys(), len(facets.dims), facets.year_starts)
-    doc_norms = norms(corpus.lengths, params.avg)
     # absent stems have no postings: the present ones' postings are all of them, in stem id order
-    records, files = records_of(present.tolist(), np.append(offsets[present], offsets[-1]), pdocs, ptfs, corpus,
-                                hashes, ks, doc_norms, table)
-    del pdocs, ptfs
-    files = {k: js_json(v) for k, v in files.items()}
+    records, chunks = records_of(present.tolist(), np.append(offsets[present], offsets[-1]), docs, tfs, corpus,
+                                 hashes, ks, norms(corpus.lengths, params.avg), table)
+    files = {k: js_json(v) for k, v in chunks.items()}
     stem_hash = {corpus.stems[c]: int(hashes[c]) for c in present.tolist()}
     files.update(shard_payloads(records, stem_hash, params.shards))
-    present_w = np.bincount(corpus.tokens, minlength=len(corpus.words)) > 0
-    present_w[0] = False
-    words = sorted(corpus.words[w] for w in np.flatnonzero(present_w).tolist())
+    return ks, files
+
+
+def word_files(corpus: Corpus, df: np.ndarray) -> tuple[np.ndarray, list[str], list[bool], dict[str, tuple[str, str]],
+                                                          dict[str, str]]:
+    """Which words occur, sorted, where shards start, each shard's bounds, and the shards' payloads."""
+    present = np.bincount(corpus.tokens, minlength=len(corpus.words)) > 0
+    present[0] = False
+    words = sorted(corpus.words[w] for w in np.flatnonzero(present).tolist())
     starts = starts_shard(words)
-    entries = word_entry(corpus, df)
-    firsts, vocab = vocab_files(words, starts, entries.__getitem__)
-    files.update((k, js_json(v)) for k, v in vocab.items() if v is not None)
-    files.update(row_files(doc_rows(docs, corpus.excerpts, facets), forward))
-    files.update(facet_payloads(facets))
-    files["meta"] = meta_payload(params, facets, firsts)
+    firsts, vocab = vocab_files(words, starts, word_entry(corpus, df).__getitem__)
     bounds = {name: (first, firsts[i + 1] if i + 1 < len(firsts) else "")
               for i, (name, first) in enumerate(zip(vocab, firsts, strict=True))}
+    return present, words, starts, bounds, {k: js_json(v) for k, v in vocab.items() if v is not None}
+
+
+def build_full(corpus: Corpus, docs: Sequence[SearchDoc]) -> Index:
+    """Every file of the index of ``corpus`` (``docs``: its documents, in id order)."""
+    hashes = fnv1a_all(corpus.stems)
+    common, salt = common_set(corpus), 0
+    counted, forward, collided = count_all(corpus, common, hashes, salt)
+    while collided:  # two stems of one document share 49 bits of hash: another salt for all (never seen)
+        salt += 1
+        counted, forward, collided = count_all(corpus, common, hashes, salt)
+    offsets, pdocs, ptfs = merge_runs([(c.run_ids, c.run_lengths, c.docs, c.tfs) for c in counted],
+                                      len(corpus.stems))
+    del counted
+    df = np.diff(offsets)
+    facets = collect_facets(docs)
+    params = make_params(corpus, df, facets, salt)
+    assert params.common == common
+    table = FacetTable.of(facets.doc_keys(), len(facets.dims), facets.year_starts)
+    ks, files = stem_files(corpus, df, offsets, pdocs, ptfs, params, hashes, table)
+    del pdocs, ptfs
+    present, words, starts, bounds, vocab = word_files(corpus, df)
+    files.update(vocab)
+    files.update(row_files(doc_rows(docs, corpus.excerpts, facets), forward))
+    files.update(facet_payloads(facets))
+    files["meta"] = meta_payload(params, facets, [first for first, _ in bounds.values()])
     light = Facets(facets.dims, facets.labels, facets.names, [], facets.year_starts)
-    return Index(params, df, hashes, ks, present_w, words, starts, bounds, light, table, files)
+    return Index(params, df, hashes, ks, present, words, starts, bounds, light, table, files)

@@ -59,27 +59,49 @@ _LIMITS = np.array([BASE ** i for i in range(1, 12)], dtype=np.int64)  # enough 
 _CODES = np.frombuffer(ALPHABET.encode(), dtype=np.uint8)  # _END's symbols, then _MORE's
 
 
+def _digit_table(count: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The codes of 0..count-1 as a (count, width) table of symbols, and each code's length."""
+    values = np.arange(count, dtype=np.int64)
+    lengths = np.searchsorted(_LIMITS, values, side="right").astype(np.int64) + 1
+    table = np.zeros((count, width), dtype=np.uint8)
+    for k in range(width):
+        table[:, k] = _CODES[(values // BASE ** k) % BASE + BASE * (k < lengths - 1)]
+    return table, lengths.astype(np.uint8)
+
+
+_SHORT, _SHORT_LENGTHS = _digit_table(BASE ** 3, 3)  # every number of up to three symbols, looked up
+_COLUMNS = np.arange(3, dtype=np.uint8)
+
+
 def enc_array(values: np.ndarray) -> tuple[str, np.ndarray]:
     """``enc`` of every value, concatenated, and where each value's code starts (``len(values) + 1``
-    offsets, so value ``i`` is ``text[offsets[i]:offsets[i + 1]]``). One numpy pass per digit over
-    the whole array instead of a lookup per value: a million postings encode in milliseconds."""
+    offsets, so value ``i`` is ``text[offsets[i]:offsets[i + 1]]``). Codes of up to three symbols
+    (numbers below 91,125: nearly all) are rows of a table, gathered for the whole array at once and
+    trimmed to their lengths; the few longer ones are put in one by one."""
     values = np.asarray(values, dtype=np.int64)
     offsets = np.zeros(len(values) + 1, dtype=np.int64)
     if not len(values):
         return "", offsets
     if values.min() < 0:
         raise ValueError(f"cannot encode negative {values.min()}")
-    # symbols per value: 1 below 45, 2 below 2025, ...
-    width = np.searchsorted(_LIMITS, values, side="right").astype(np.int64) + 1
-    np.cumsum(width, out=offsets[1:])
-    out = np.empty(int(offsets[-1]), dtype=np.uint8)
-    where, rest, left = offsets[:-1], values, width  # the values that still have digits to write
-    while len(rest):
-        # least significant digit first; the last symbol of a value is from _END, the others from _MORE
-        out[where] = _CODES[rest % BASE + BASE * (left > 1)]
-        more = np.flatnonzero(left > 1)
-        where, rest, left = where[more] + 1, rest[more] // BASE, left[more] - 1
-    return out.tobytes().decode("ascii"), offsets
+    big = np.flatnonzero(values >= BASE ** 3)
+    small = values if not len(big) else np.where(values < BASE ** 3, values, 0)
+    widths = _SHORT_LENGTHS[small]
+    np.cumsum(widths, out=offsets[1:])
+    text = _SHORT[small][widths[:, None] > _COLUMNS].tobytes().decode("ascii")  # the table's rows, trimmed
+    if not len(big):
+        return text, offsets
+    # longer codes (few: forward rows' longest hash prefixes, huge gaps) replace their "0"s one by one
+    parts, at = [], 0
+    for i, value in zip(big.tolist(), values[big].tolist(), strict=True):
+        start = int(offsets[i])
+        parts += [text[at:start], enc(value)]
+        at = start + 1
+    parts.append(text[at:])
+    widths = widths.astype(np.int64)
+    widths[big] = np.searchsorted(_LIMITS, values[big], side="right") + 1
+    np.cumsum(widths, out=offsets[1:])
+    return "".join(parts), offsets
 
 
 def enc_gaps(sorted_values: Iterable[int]) -> str:

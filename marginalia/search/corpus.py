@@ -56,11 +56,6 @@ class Corpus:
         return TITLE_WEIGHT * self.titles + (self.sizes - 1 - self.titles)  # type: ignore[no-any-return]
 
     @cached_property
-    def cids(self) -> np.ndarray:
-        """Every token's stem id."""
-        return self.wid_cid[self.tokens]
-
-    @cached_property
     def word_index(self) -> dict[str, int]:
         """word -> word id."""
         return {w: i for i, w in enumerate(self.words)}
@@ -90,6 +85,13 @@ def _tables(old: Corpus | None) -> tuple[list[str], dict[str, int], list[int], l
 def _number(scans: Sequence[SliceScan], old: Corpus | None) -> tuple[list[np.ndarray], list[str], list[int],
                                                                          list[str], dict[str, int], dict[str, int]]:
     """Each scan's tokens as word ids of the old tables, extended with the words they lack."""
+    if old is None and len(scans) == 1:  # a cold build in one process: the scan's ids are the ids
+        scan = scans[0]
+        stem_index: dict[str, int] = {}
+        wid_cid = [stem_index.setdefault(stem, len(stem_index)) for stem in scan.stems]
+        tokens, scan.tokens = scan.tokens, np.zeros(0, dtype=np.uint32)
+        return ([tokens], list(scan.words), wid_cid, list(stem_index),
+                dict(zip(scan.words, range(len(scan.words)), strict=True)), stem_index)
     words, word_index, wid_cid, stems, stem_index = _tables(old)
     mapped = []
     for scan in scans:
@@ -104,6 +106,7 @@ def _number(scans: Sequence[SliceScan], old: Corpus | None) -> tuple[list[np.nda
                     stems.append(stem)
             local[i] = wid
         mapped.append(local[scan.tokens])
+        scan.tokens = np.zeros(0, dtype=np.uint32)  # numbered: the slice's own ids are not needed again
     return mapped, words, wid_cid, stems, word_index, stem_index
 
 
@@ -126,6 +129,8 @@ def _runs(sources: list[np.ndarray], starts: np.ndarray, sizes: np.ndarray, dtyp
             take = min(length, int(edges[src + 1]) - begin)
             parts.append(sources[src][begin - int(edges[src]):begin - int(edges[src]) + take])
             begin, length = begin + take, length - take
+    if len(parts) == 1:  # a cold build: the scan's tokens as they are
+        return parts[0].astype(dtype, copy=False)
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
 
 

@@ -43,7 +43,7 @@ from .corpus import Corpus
 from .delta_vocab import update_vocab
 from .doc import SearchDoc
 from .facets import Facets, FacetTable, collect_facets, doc_facet_code, facet_code
-from .forward import big_endian, rows, stem_hashes
+from .forward import StemCodes, rows, stem_hashes
 from .records import DOCS_PER_SHARD, doc_row
 from .scan import count
 from .scores import levels, norms
@@ -212,11 +212,11 @@ def update_rows(state: State, corpus: Corpus, docs: Sequence[SearchDoc], change:
     n = change.n
     ids = [i for i in change.ids if i < n] + ([n - 1] if 0 < n < change.n_old else [])  # the last file lost rows
     rows_, forward = _rows_of(state.files, "d", ids), _rows_of(state.files, "w", ids)
-    stem_x = stem_hashes(corpus.stems, hashes, change.params.salt)
-    big, common = big_endian(stem_x), common_codes(change.params, corpus)
+    codes = StemCodes.of(stem_hashes(corpus.stems, hashes, change.params.salt),
+                         common_codes(change.params.common, corpus))
     for i in (i for i in change.ids if i < n):
         c = count(corpus.doc_cids(i), corpus.sizes[i:i + 1], corpus.titles[i:i + 1], i)
-        row, collided = rows(corpus.sizes[i:i + 1], c, i, common, stem_x, big)
+        row, collided = rows(corpus.sizes[i:i + 1], c, i, codes)
         if collided:
             return False
         forward[i] = row[0]

@@ -23,6 +23,8 @@ which changed with every edit. Touches nothing outside memory.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .codec import FORWARD_BASIS, enc_array, fnv1a_all
@@ -50,46 +52,74 @@ def stem_hashes(stems: list[str], h1: np.ndarray, salt: int) -> np.ndarray:
     return (h1.astype(np.int64) + ((h2.astype(np.int64) & 0x1FFFF) << 32))  # type: ignore[no-any-return]
 
 
-def big_endian(x: np.ndarray) -> np.ndarray:
-    """The hashes with their base-45 digits reversed, so that sorting groups equal prefixes."""
-    out = np.zeros(len(x), dtype=np.int64)
-    for i in range(DIGITS):
-        out += (x // _POW[i]) % 45 * _POW[DIGITS - 1 - i]
-    return out
+@dataclass
+class StemCodes:
+    """Per stem id what its forward codes are made of, worked out once for all documents."""
+
+    hashes: np.ndarray  # int64: the 49-bit hash
+    big: np.ndarray  # int64: the hash with its base-45 digits reversed, so that sorting groups equal prefixes
+    digits: np.ndarray  # uint8 (DIGITS, stems): digit l of the hash (least significant first)
+    short: np.ndarray  # int64 (4, stems): the code of the prefix of length 1, 2, 3 (row 0 unused)
+    common: np.ndarray  # int64: the one-character code, else 0
+
+    @classmethod
+    def of(cls, hashes: np.ndarray, common: np.ndarray) -> StemCodes:
+        digits = np.stack([(hashes // _POW[i]) % 45 for i in range(DIGITS)]).astype(np.uint8)
+        big = np.zeros(len(hashes), dtype=np.int64)
+        for i in range(DIGITS):
+            big += digits[i].astype(np.int64) * _POW[DIGITS - 1 - i]
+        short = np.stack([np.zeros(len(hashes), dtype=np.int64)]
+                         + [45 + OFFSET[length] + hashes % _POW[length] for length in (1, 2, 3)])
+        return cls(hashes, big, digits, short, common)
 
 
-def _shared_digits(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    """Per sorted key, the leading digits it shares with the previous key of the same document
-    (``len(keys) + 1`` values, 0 at both ends). Pairs that differ in a digit drop out of the loop."""
-    shared = np.zeros(len(keys) + 1, dtype=np.int64)
-    live = np.flatnonzero(docs[1:] == docs[:-1]) + 1  # index of the second key of each pair
-    for length in range(1, DIGITS + 1):
-        div = _POW[DIGITS - length]
-        live = live[keys[live] // div == keys[live - 1] // div]
+def _shared_digits(cids: np.ndarray, docs: np.ndarray, codes: StemCodes) -> np.ndarray:
+    """Per stem of a sorted run (by document, then reversed hash), the digits it shares with the previous
+    stem of the same document (``len(cids) + 1`` values, 0 at both ends). Pairs that differ in a digit
+    drop out of the loop, so it is short."""
+    shared = np.zeros(len(cids) + 1, dtype=np.int64)
+    live = np.flatnonzero(docs[1:] == docs[:-1]) + 1  # index of the second stem of each pair
+    for length in range(DIGITS):
+        row = codes.digits[length]
+        live = live[row[cids[live]] == row[cids[live - 1]]]
         if not len(live):
             break
         shared[live] += 1
     return shared
 
 
-def rows(sizes: np.ndarray, counted: Counted, first_id: int, common: np.ndarray,
-         hashes: np.ndarray, big: np.ndarray) -> tuple[list[str], bool]:
+def _need(cids: np.ndarray, docs: np.ndarray, codes: StemCodes) -> tuple[np.ndarray, bool]:
+    """Per (stem, document) pair, the digits that make its prefix unique among the pairs of its
+    document: counted in tables of one- and two-digit prefixes (most stems need at most two), the
+    rest by sorting them, which only those sharing two digits with another stem need."""
+    need = np.full(len(cids), 3, dtype=np.int64)
+    for length in (2, 1):
+        key = docs * _POW[length] + codes.hashes[cids] % _POW[length]
+        span = (int(docs.max()) + 1) * _POW[length] if len(docs) else 1
+        unique = (np.bincount(key, minlength=span) == 1)[key]
+        need[unique] = length
+    hard = np.flatnonzero(need == 3)
+    order = hard[np.argsort(docs[hard] * _POW[DIGITS] + codes.big[cids[hard]])]
+    shared = _shared_digits(cids[order], docs[order], codes)
+    need[order] = np.maximum(3, 1 + np.maximum(shared[:-1], shared[1:]))
+    return need, bool(len(need)) and int(need.max()) > DIGITS
+
+
+def rows(sizes: np.ndarray, counted: Counted, first_id: int, codes: StemCodes) -> tuple[list[str], bool]:
     """Rows of consecutive documents (``sizes`` tokens each, from ``first_id`` on; ``counted``: their
-    postings); ``common``: per stem id its code 1-44, else 0; ``hashes``: per stem id its 49-bit hash
-    and ``big`` the same reversed (:func:`big_endian`). Also says whether two stems of one document
-    share a whole hash (then the salt must change)."""
+    postings). Also says whether two stems of one document share a whole hash (then the salt must
+    change)."""
     pair_cid = np.repeat(counted.run_ids, counted.run_lengths)
     pair_doc = counted.docs.astype(np.int64) - first_id
-    code = common[pair_cid].astype(np.int64)
+    code = codes.common[pair_cid]
     rare = np.flatnonzero(code == 0)
-    rare_cid = pair_cid[rare]
-    order = np.argsort(pair_doc[rare] * _POW[DIGITS] + big[rare_cid])
-    shared = _shared_digits(big[rare_cid][order], pair_doc[rare][order])
-    need = 1 + np.maximum(shared[:-1], shared[1:])
-    collided = bool(len(need)) and int(need.max()) > DIGITS
-    need = np.minimum(need, DIGITS)
-    pows = np.array(_POW, dtype=np.int64)
-    code[rare[order]] = 45 + np.array(OFFSET, dtype=np.int64)[need] + hashes[rare_cid][order] % pows[need]
+    need, collided = _need(pair_cid[rare], pair_doc[rare], codes)
+    code[rare] = codes.short[np.minimum(need, 3), pair_cid[rare]]
+    long = np.flatnonzero(need > 3)  # rare: a prefix of 4 digits or more
+    if len(long):
+        length = np.minimum(need[long], DIGITS)
+        code[rare[long]] = 45 + np.array(OFFSET, dtype=np.int64)[length] + \
+            codes.hashes[pair_cid[rare[long]]] % np.array(_POW, dtype=np.int64)[length]
     token_codes = np.zeros(len(counted.posting_of_token), dtype=np.int64)  # 0: the boundary
     words = np.flatnonzero(counted.posting_of_token >= 0)
     token_codes[words] = code[counted.posting_of_token[words]]

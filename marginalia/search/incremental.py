@@ -74,6 +74,7 @@ def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: Sear
     scans = scan_docs(_with_texts(docs, [order[p] for p in todo], load_texts), stemmer, jobs)
     old_ids = [known.get(k, -1) if d.key else -1 for d, k in zip(ordered, keys, strict=True)]
     corpus = assemble(keys, old_ids, scans, state.corpus if state else None)
+    del scans  # their words are in the corpus now
     done = update(state, corpus, ordered) if state is not None else None
     if done is None:
         index = build_full(corpus, ordered)

@@ -30,7 +30,7 @@ import numpy as np
 from .codec import Reader, base36, enc, enc_array
 from .facets import FacetTable, count_numbers
 from .scores import INLINE_MAX, LEVELS, TOP_K, levels, top_mask
-from .vocab import shared_prefix
+from .vocab import shared_prefixes
 
 __all__ = ["CHUNK", "FACET_MIN", "INLINE_MAX", "LEVELS", "TOP_K", "StemBatch", "batch_records", "shard_count",
            "join_shard", "split_shard", "chunk_key"]
@@ -134,12 +134,9 @@ def batch_records(batch: StemBatch, doc_norms: np.ndarray, table: FacetTable) ->
 
 def join_shard(records: dict[str, str]) -> str:
     """A shard's payload: its records sorted by stem, each ``enc(shared) suffix ' ' numbers``."""
-    out, previous = [], ""
-    for stem in sorted(records):
-        shared = shared_prefix(previous, stem)
-        out.append(f"{enc(shared)}{stem[shared:]} {records[stem]}")
-        previous = stem
-    return "~".join(out)
+    stems = sorted(records)
+    shared = shared_prefixes(["", *stems[:-1]], stems)
+    return "~".join([f"{enc(n)}{stem[n:]} {records[stem]}" for stem, n in zip(stems, shared, strict=True)])
 
 
 def split_shard(file_bytes: bytes) -> dict[str, str]:

@@ -52,21 +52,29 @@ def shared_prefix(a: str, b: str) -> int:
     return n
 
 
-def record(word: str, previous: str, stem: str, df: int) -> str:
-    """``enc(shared with previous word) suffix ' ' enc(df) enc(shared with the stem) stem suffix``."""
-    shared = shared_prefix(previous, word)
-    cut = shared_prefix(stem, word)
-    return f"{enc(shared)}{word[shared:]} {enc(df)}{enc(cut)}{stem[cut:]}"
+_WIDE = 24  # characters compared by numpy; longer common prefixes are finished in Python
 
 
-def payload(words: Sequence[str], entry: Callable[[str], tuple[str, int]]) -> str:
-    """One shard's records, '~'-joined; ``entry(word)`` is (stem, df)."""
-    out, previous = [], ""
-    for word in words:
-        stem, df = entry(word)
-        out.append(record(word, previous, stem, df))
-        previous = word
-    return "~".join(out)
+def shared_prefixes(firsts: Sequence[str], seconds: Sequence[str]) -> list[int]:
+    """``shared_prefix(firsts[i], seconds[i])`` for every i, compared as arrays of characters."""
+    if not firsts:
+        return []
+    def grid(texts: Sequence[str]) -> np.ndarray:
+        return np.array([t[:_WIDE] for t in texts], dtype=f"<U{_WIDE}").view(np.uint32).reshape(len(texts), _WIDE)
+    same = grid(firsts) == grid(seconds)
+    out = np.where(same.all(axis=1), _WIDE, np.argmin(same, axis=1)).tolist()
+    for i in np.flatnonzero(same.all(axis=1)).tolist():  # equal over the whole width: look further
+        out[i] = shared_prefix(firsts[i], seconds[i])
+    return out  # type: ignore[no-any-return]
+
+
+def payload(words: Sequence[str], stems: Sequence[str], dfs: Sequence[int]) -> str:
+    """One shard's records, '~'-joined: ``enc(shared with the previous word) suffix ' ' enc(df)
+    enc(shared with the stem) stem suffix``."""
+    shared = shared_prefixes(["", *words[:-1]], words)
+    cut = shared_prefixes(stems, words)
+    return "~".join([f"{enc(s)}{w[s:]} {enc(d)}{enc(c)}{t[c:]}"
+                     for w, t, d, s, c in zip(words, stems, dfs, shared, cut, strict=True)])
 
 
 def ranges(starts: Sequence[bool]) -> list[tuple[int, int]]:
@@ -91,7 +99,8 @@ def vocab_files(words: Sequence[str], starts: Sequence[bool], entry: Callable[[s
         if old is not None and old.get(name) == (words[a], end) and not _holds(dirty, words[a], end):
             files[name] = None
         else:
-            files[name] = payload(words[a:b], entry)
+            entries = [entry(w) for w in words[a:b]]
+            files[name] = payload(words[a:b], [e[0] for e in entries], [e[1] for e in entries])
     return firsts, files
 
 
