@@ -16,7 +16,8 @@ from .headings import find_run_in
 from .spacing import insert_spaces
 
 _BULLET = re.compile(r"^\s*[-•]\s+(?=\S)")
-_ENDS_CLAUSE = re.compile(r"[.!?:;…][\"'”’)\]]*$")
+_CLAUSE_END = ".!?:;…"
+_CLOSERS = "\"'”’)]"  # may follow a clause's last stop: quotes and brackets
 
 
 def is_bullet(text: str) -> bool:
@@ -121,7 +122,7 @@ def _join_wraps(seg: list[Line]) -> tuple[list[Line], list[Repair]]:
     parts: list[Line] = []
     repairs: list[Repair] = []
     for line in seg + [Line(0, "")]:
-        if parts and line.text[:1].islower() and not _ENDS_CLAUSE.search(parts[-1].text):
+        if parts and line.text[:1].islower() and not _ends_clause(parts[-1].text):
             parts.append(line)
             continue
         if parts:
@@ -132,6 +133,13 @@ def _join_wraps(seg: list[Line]) -> tuple[list[Line], list[Repair]]:
                 repairs.append(Repair("joined-wrap", parts[0].number, before, text))
         parts = [line]
     return out, repairs
+
+
+def _ends_clause(text: str) -> bool:
+    """True when ``text`` ends with a stop (``. ! ? : ; …``), perhaps followed by closing quotes and
+    brackets. (From the end: a regex ending in ``$`` would be tried at every character.)"""
+    last = text.rstrip(_CLOSERS)[-1:]
+    return last != "" and last in _CLAUSE_END
 
 
 def _paragraph_or_heading(line: Line) -> tuple[list[Block], list[Repair], list[Note]]:
