@@ -27,7 +27,7 @@ from .draft import Draft, Note, Rejected, SourceFile
 from .escape import plain_paragraphs, render_body
 from .manifest import Manifests, Row
 from .slug import unique_slug
-from .store import ContentIndex, Existing, Outside, is_edited, write_atomic
+from .store import ContentIndex, ContentWriter, Existing, Outside, is_edited
 from .suggestions import sidecar_text
 
 SUFFIX = ".annotations.yaml"
@@ -75,11 +75,12 @@ def run_import(paths: list[Path], *, site: Path, force: bool = False,
             loaded.append(item)
     report.problems.extend(manifests.problems)
     loaded = _with_duplicate_notes(loaded, index)
-    for item, (target, existing) in zip(loaded, _targets(loaded, index), strict=True):
-        if as_json:
-            report.json_items.append(_json_item(item, target, item.body, report))
-        if as_json or _write(item, site, target, existing, item.body, force, report, suggest):
-            _report_notes(item, report)
+    with ContentWriter(site / "content") as writer:
+        for item, (target, existing) in zip(loaded, _targets(loaded, index), strict=True):
+            if as_json:
+                report.json_items.append(_json_item(item, target, item.body, report))
+            if as_json or _write(item, site, writer, target, existing, force, report, suggest):
+                _report_notes(item, report)
     report.problems.sort()
     return report
 
@@ -174,10 +175,10 @@ def _source_fields(item: Loaded) -> dict[str, str]:
             "url": item.draft.source_url}
 
 
-def _write(item: Loaded, site: Path, target: str, existing: Existing | None, body: str,
+def _write(item: Loaded, site: Path, writer: ContentWriter, target: str, existing: Existing | None,
            force: bool, report: ImportReport, suggest: bool = True) -> bool:
     """Write one content file unless it is unchanged or was edited by hand (then False)."""
-    text = render_file(front_matter(item.draft, _source_fields(item)), body)
+    text = render_file(front_matter(item.draft, _source_fields(item)), item.body)
     if existing is not None and existing.text == text:
         report.unchanged.append(target)
     elif existing is not None and not force and is_edited(existing):
@@ -185,30 +186,31 @@ def _write(item: Loaded, site: Path, target: str, existing: Existing | None, bod
         report.problems.append(Problem(target, 0, 0, EDITED, f"imported from {item.rel}",
                                        "warning"))
         return False  # the source's own warnings no longer apply to the edited file
-    elif not _write_inside(site, target, text, report):
+    elif not _write_inside(site, writer, target, text, report):
         return False
     else:
         report.written.append(target)
     if suggest:
-        _write_suggestions(item, site, target, report)
+        _write_suggestions(item, site, writer, target, report)
     return True
 
 
-def _write_suggestions(item: Loaded, site: Path, target: str, report: ImportReport) -> None:
+def _write_suggestions(item: Loaded, site: Path, writer: ContentWriter, target: str,
+                       report: ImportReport) -> None:
     """Write the suggestions sidecar beside a new article; an existing sidecar is a person's: kept."""
-    side = site / target.removesuffix(".md")
-    side = side.with_name(side.name + SUFFIX)
-    if side.exists() or side.is_symlink():
+    side = target.removesuffix(".md") + SUFFIX
+    path = site / side
+    if path.exists() or path.is_symlink():
         return
     text = sidecar_text(_suggestions(item, report))
-    if text is not None and _write_inside(site, side.relative_to(site).as_posix(), text, report):
-        report.suggested.append(side.relative_to(site).as_posix())
+    if text is not None and _write_inside(site, writer, side, text, report):
+        report.suggested.append(side)
 
 
-def _write_inside(site: Path, target: str, text: str, report: ImportReport) -> bool:
+def _write_inside(site: Path, writer: ContentWriter, target: str, text: str, report: ImportReport) -> bool:
     """Write ``site/target`` atomically; a located error instead when a linked folder leads out."""
     try:
-        write_atomic(site / target, text.encode("utf-8"), root=site / "content")
+        writer.write(site / target, text.encode("utf-8"))
     except Outside:
         report.problems.append(Problem(target, 0, 0, "not written: its folder is a link to a place "
                                        "outside content/", "replace the linked folder with a real one"))
