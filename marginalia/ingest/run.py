@@ -50,9 +50,12 @@ class ImportReport:
 
 @dataclasses.dataclass(frozen=True)
 class Loaded:
-    """A source that parsed: where it is, its checksum and its draft."""
+    """A source that parsed: where it is, its checksum and its draft.
 
-    source: SourceFile
+    What a worker sends back, so only what the parent needs: the draft's blocks are left out (they
+    are in ``body``) unless suggestions are wanted.
+    """
+
     rel: str  # raw path relative to the site, posix
     sha256: str
     draft: Draft
@@ -69,7 +72,10 @@ def run_import(paths: list[Path], *, site: Path, force: bool = False,
     rows = [manifests.row_for(s.path) for s in sources]  # here: the workers would each read them
     index = ContentIndex(site)
     loaded = []
-    for item, problems in map_forked(_load, list(zip(sources, rows, strict=True)), (site,), default_jobs()):
+    # The workers read the sources and rows from the memory they were forked with: only each
+    # source's number goes out to them.
+    shared = (sources, rows, site, as_json or suggest)
+    for item, problems in map_forked(_load, range(len(sources)), shared, default_jobs()):
         report.problems.extend(problems)
         if item is not None:
             loaded.append(item)
@@ -98,10 +104,11 @@ def _relative(path: Path, site: Path) -> str:
     return Path(os.path.relpath(path, site)).as_posix()
 
 
-def _load(task: tuple[SourceFile, Row | None], site: Path) -> tuple[Loaded | None, list[Problem]]:
-    """Read, decode and parse one source (in a worker process); a located problem instead when it
-    cannot be."""
-    source, row = task
+def _load(number: int, sources: list[SourceFile], rows: list[Row | None], site: Path,
+          keep_blocks: bool) -> tuple[Loaded | None, list[Problem]]:
+    """Read, decode and parse source ``number`` (in a worker process); a located problem instead when
+    it cannot be."""
+    source, row = sources[number], rows[number]
     problems: list[Problem] = []
     rel = _relative(source.path, site)
     problem = path_problem(rel)
@@ -111,11 +118,12 @@ def _load(task: tuple[SourceFile, Row | None], site: Path) -> tuple[Loaded | Non
         problems.append(Problem(shown, 0, 0, f"not imported: {problem}", "rename the file"))
         return None, problems
     try:
-        if source.path.stat().st_size > MAX_RAW_BYTES:
-            problems.append(Problem(rel, 1, 1, "file is larger than 20 MB, the most an article may be",
-                                    "split it into several articles"))
-            return None, problems
-        data = source.path.read_bytes()
+        with open(source.path, "rb", buffering=0) as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_RAW_BYTES:
+                problems.append(Problem(rel, 1, 1, "file is larger than 20 MB, the most an article may be",
+                                        "split it into several articles"))
+                return None, problems
+            data = handle.read()
     except OSError as exc:
         problems.append(Problem(rel, 0, 0, f"cannot read file: {exc.strerror}",
                                 "check that the file exists and is readable"))
@@ -125,7 +133,10 @@ def _load(task: tuple[SourceFile, Row | None], site: Path) -> tuple[Loaded | Non
     except Rejected as exc:
         problems.append(Problem(rel, exc.line, exc.col, exc.message, exc.hint))
         return None, problems
-    return Loaded(source, rel, hashlib.sha256(data).hexdigest(), draft, render_body(draft.blocks)), problems
+    body = render_body(draft.blocks)
+    if not keep_blocks:
+        draft = dataclasses.replace(draft, blocks=())
+    return Loaded(rel, hashlib.sha256(data).hexdigest(), draft, body), problems
 
 
 def _with_duplicate_notes(loaded: list[Loaded], index: ContentIndex) -> list[Loaded]:
