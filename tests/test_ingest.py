@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from marginalia.errors import SiteError
-from marginalia.ingest import run_import
+from marginalia.ingest import manifest, run_import
 from marginalia.ingest.document import is_hand_edited
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -203,6 +203,23 @@ def test_manifest_folder_tags_and_skipped_files(tmp_path: pathlib.Path) -> None:
     assert meta["license"]["name"] == "CC BY 4.0"
     assert meta["source"]["url"] == "https://example.org/news/verdict"
     assert "tags" not in front(tmp_path / "content/cafe-owner-wins-award.md")
+
+
+def test_manifest_rows_name_the_files_path_resolve_would(tmp_path: pathlib.Path) -> None:
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere.txt").write_text("x", encoding="utf-8")
+    (real / "a.txt").write_text("x", encoding="utf-8")
+    (real / "sub/b.txt").write_text("x", encoding="utf-8")
+    (real / "file-link.txt").symlink_to(tmp_path / "elsewhere.txt")
+    (real / "folder-link").symlink_to(real / "sub", target_is_directory=True)
+    (real / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)  # the manifest's folder is a link
+    names = ["a.txt", "missing.txt", "file-link.txt", "folder-link", "dangling.txt", "sub/b.txt",
+             "folder-link/b.txt", "../elsewhere.txt", ".", "..", "", "a b.txt", "a\\b.txt", "/abs.txt"]
+    for folder in (real, tmp_path / "linked"):
+        where = manifest._Folder(folder)
+        assert [where.resolve(n) for n in names] == [(folder / n).resolve() for n in names]
 
 
 def test_broken_inputs_give_located_messages() -> None:

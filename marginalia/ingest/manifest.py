@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,6 +75,7 @@ class Manifests:
                                          "the first line names the tab-separated columns: file, topic, …"))
             return {}
         rows: dict[Path, Row] = {}
+        where = _Folder(manifest.parent)
         for number, values in enumerate(reader, start=2):
             if not any(v.strip() for v in values):
                 continue
@@ -84,5 +86,30 @@ class Manifests:
                 continue
             record = dict(zip(header, values, strict=True))
             fields = {ALIASES[k]: v for k, v in record.items() if k in ALIASES}
-            rows[(manifest.parent / record["file"].strip()).resolve()] = Row(fields, shown, number)
+            rows[where.resolve(record["file"].strip())] = Row(fields, shown, number)
         return rows
+
+
+class _Folder:
+    """A manifest's folder, resolving the names its rows give as ``Path.resolve`` would."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.real: Path | None = None
+        self.links: frozenset[str] | None = frozenset()  # None: the folder could not be listed
+
+    def resolve(self, name: str) -> Path:
+        """``(folder / name).resolve()``; for a plain file name that is not a link, the folder's real
+        path and the name, with no system call (the folder is resolved and listed once)."""
+        if os.name != "posix" or name in ("", ".", "..") or "/" in name or "\0" in name:
+            return (self.folder / name).resolve()
+        if self.real is None:
+            self.real = self.folder.resolve()
+            try:
+                with os.scandir(self.real) as entries:
+                    self.links = frozenset(e.name for e in entries if e.is_symlink())
+            except OSError:
+                self.links = None
+        if self.links is None or name in self.links:
+            return (self.folder / name).resolve()
+        return self.real / name
