@@ -44,6 +44,8 @@ _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _LONGEST = 50_000  # characters: even escaped (10 columns each) far below libyaml's folding width
 # libyaml's IS_PRINTABLE with allow_unicode: anything else is escaped inside double quotes.
 _UNPRINTABLE = re.compile(r"[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+# Printable, and no line break, ':' or '#': then only the first characters and the resolvers matter.
+_NOT_SIMPLE = re.compile(r"[^\x20-\x22\x24-\x39\x3b-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _WIDE_BREAK = re.compile(r"[\u2028\u2029]")
 # What libyaml's analysis calls a block indicator after the first character: ": " (or ':' at the
@@ -153,6 +155,10 @@ class PlainEmitter:
     def _string(self, value: str) -> str:
         """A string: double-quoted when asked for (a line break, surrounding white space) or when it
         holds what libyaml does not print, else plain when libyaml allows it, else single-quoted."""
+        if value and not _NOT_SIMPLE.search(value) and len(value) <= _LONGEST and value == value.strip():
+            if _block_indicators(value) or self._tag(value) is not None:  # most text: one pass above
+                return "'" + value.replace("'", "''") + "'"
+            return value
         if len(value) > _LONGEST or _SURROGATE.search(value):
             raise _Refused
         if "\n" in value or value != value.strip() or _UNPRINTABLE.search(value):
