@@ -10,6 +10,7 @@ with ``as_json``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -101,7 +102,16 @@ def _check_site(site: Path) -> Path:
 
 def _relative(path: Path, site: Path) -> str:
     """``path`` relative to the site folder, with forward slashes."""
-    return Path(os.path.relpath(path, site)).as_posix()
+    folder, name = os.path.split(path)
+    if os.sep != "/" or name in ("", ".", ".."):
+        return Path(os.path.relpath(path, site)).as_posix()
+    above = _relative_folder(folder, os.fspath(site))  # the same for every file of a folder
+    return name if above == "." else f"{above}/{name}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative_folder(folder: str, site: str) -> str:
+    return os.path.relpath(folder, site)
 
 
 def _load(number: int, sources: list[SourceFile], rows: list[Row | None], site: Path,
