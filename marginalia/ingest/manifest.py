@@ -46,11 +46,15 @@ class Manifests:
     def __init__(self, display: Callable[[Path], str]) -> None:
         self._display = display
         self._by_folder: dict[Path, dict[Path, Row] | None] = {}
+        self._parents: dict[Path, tuple[Path, ...]] = {}  # a folder and the folders above it
         self.problems: list[Problem] = []
 
     def row_for(self, path: Path) -> Row | None:
         """The nearest manifest row naming ``path``, if any."""
-        for folder in path.parents:
+        parents = self._parents.get(path.parent)
+        if parents is None:  # made once a folder, not once a file
+            parents = self._parents[path.parent] = tuple(path.parents)
+        for folder in parents:
             rows = self._load(folder)
             if rows and path in rows:
                 return rows[path]
