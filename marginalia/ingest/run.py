@@ -154,9 +154,12 @@ def _with_duplicate_notes(loaded: list[Loaded], index: ContentIndex) -> list[Loa
     by_sha: dict[str, set[str]] = {}
     for item in loaded:
         by_sha.setdefault(item.sha256, set()).add(item.rel)
+    same: dict[str, list[str]] = {}  # every source of these bytes, sorted: made once for all of them
     out = []
     for item in loaded:
-        others = sorted((by_sha[item.sha256] | set(index.sources_with(item.sha256))) - {item.rel})
+        if item.sha256 not in same:
+            same[item.sha256] = sorted(by_sha[item.sha256].union(index.sources_with(item.sha256)))
+        others = [rel for rel in same[item.sha256] if rel != item.rel]
         if others:
             note = Note(0, "byte-identical to " + ", ".join(others),
                         "it is imported as a separate article; delete one source if unwanted")
