@@ -74,9 +74,10 @@ def run_import(paths: list[Path], *, site: Path, force: bool = False,
     index = ContentIndex(site)
     loaded = []
     # The workers read the sources and rows from the memory they were forked with: only each
-    # source's number goes out to them.
+    # source's number goes out to them. Results come back 256 at a time: with 64, waking up for
+    # each message cost the parent 0.2 s more in 10,000 articles.
     shared = (sources, rows, site, as_json or suggest)
-    for item, problems in map_forked(_load, range(len(sources)), shared, default_jobs()):
+    for item, problems in map_forked(_load, range(len(sources)), shared, default_jobs(), chunksize=256):
         report.problems.extend(problems)
         if item is not None:
             loaded.append(item)
