@@ -32,7 +32,7 @@ def build_blocks(lines: list[Line], layout: str) -> tuple[list[Block], list[Repa
     spaced = []
     for line in lines:
         text, fixed, doubts = insert_spaces(line.text.strip(), line.number)
-        spaced.append(Line(line.number, text))
+        spaced.append(line if text is line.text else Line(line.number, text))  # most: as they were
         repairs.extend(fixed)
         notes.extend(doubts)
     groups = _paragraph_groups(spaced)
@@ -125,12 +125,12 @@ def _join_wraps(seg: list[Line]) -> tuple[list[Line], list[Repair]]:
         if parts and line.text[:1].islower() and not _ends_clause(parts[-1].text):
             parts.append(line)
             continue
-        if parts:
+        if len(parts) == 1:  # nearly every line: nothing to join
+            out.append(parts[0])
+        elif parts:
             text = " ".join(p.text for p in parts)
             out.append(Line(parts[0].number, text))
-            if len(parts) > 1:
-                before = "\n".join(p.text for p in parts)
-                repairs.append(Repair("joined-wrap", parts[0].number, before, text))
+            repairs.append(Repair("joined-wrap", parts[0].number, "\n".join(p.text for p in parts), text))
         parts = [line]
     return out, repairs
 
