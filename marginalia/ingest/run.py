@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import Problem, SiteError
 from ..paths import path_problem
-from ..workers import default_jobs, map_forked
+from ..workers import default_jobs, map_forked, paused_gc
 from .article import make_draft
 from .dates import iso_datetime
 from .decode import decode
@@ -67,6 +67,11 @@ def run_import(paths: list[Path], *, site: Path, force: bool = False,
                as_json: bool = False, suggest: bool = False) -> ImportReport:
     """Import ``paths`` into ``site``/content (or describe them as JSON)."""
     site = _check_site(Path(site))
+    with paused_gc():  # as for a build (see paused_gc): many objects, few cycles, forked workers
+        return _import(paths, site, force, as_json, suggest)
+
+
+def _import(paths: list[Path], site: Path, force: bool, as_json: bool, suggest: bool) -> ImportReport:
     sources = discover([Path(p) for p in paths])
     report = ImportReport()
     manifests = Manifests(lambda p: _relative(p, site))
