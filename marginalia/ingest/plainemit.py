@@ -108,7 +108,9 @@ class PlainEmitter:
     def _value(self, value: Any, indent: str, out: list[str], seen: set[int]) -> None:
         """A mapping's value after its key's ':' (a collection on the lines that follow)."""
         kind = type(value)
-        if kind is dict or kind is list:
+        if kind is str:
+            out.append(" " + self._string(value) + "\n")
+        elif kind is dict or kind is list:
             _once(value, seen)
             if not value:
                 out.append(" {}\n" if kind is dict else " []\n")
@@ -131,7 +133,7 @@ class PlainEmitter:
             elif kind is dict or kind is list:
                 raise _Refused
             else:
-                out.append(indent + "- " + self._scalar(item, seen) + "\n")
+                out.append(indent + "- " + (self._string(item) if kind is str else self._scalar(item, seen)) + "\n")
 
     def _scalar(self, value: Any, seen: set[int]) -> str:
         """One scalar as libyaml writes it."""
@@ -156,7 +158,7 @@ class PlainEmitter:
         """A string: double-quoted when asked for (a line break, surrounding white space) or when it
         holds what libyaml does not print, else plain when libyaml allows it, else single-quoted."""
         if value and not _NOT_SIMPLE.search(value) and len(value) <= _LONGEST and value == value.strip():
-            if _block_indicators(value) or self._tag(value) is not None:  # most text: one pass above
+            if _starts_block(value) or self._tag(value) is not None:  # most text: one pass above
                 return "'" + value.replace("'", "''") + "'"
             return value
         if len(value) > _LONGEST or _SURROGATE.search(value):
@@ -186,14 +188,16 @@ def _once(value: Any, seen: set[int]) -> None:
 
 def _block_indicators(value: str) -> bool:
     """Whether libyaml's analysis finds a block indicator in ``value`` (then it is not plain)."""
-    if value.startswith(("---", "...")):
-        return True
+    return _starts_block(value) or _INNER_INDICATOR.search(value, 1) is not None
+
+
+def _starts_block(value: str) -> bool:
+    """Whether ``value``'s first characters are a block indicator to libyaml (the rest of its
+    analysis looks for ``": "`` and ``" #"``: _INNER_INDICATOR)."""
     first = value[0]
-    if first in _FIRST_INDICATORS:
+    if first in _FIRST_INDICATORS or value.startswith(("---", "...")):
         return True
-    if first in "?:-" and (len(value) == 1 or value[1] in _BLANKZ):
-        return True
-    return _INNER_INDICATOR.search(value, 1) is not None
+    return first in "?:-" and (len(value) == 1 or value[1] in _BLANKZ)
 
 
 def _double_quoted(value: str) -> str:
