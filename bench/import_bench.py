@@ -94,10 +94,11 @@ def main() -> None:
     for _ in range(args.runs):
         for repo, site, result in zip(repos, sites, results, strict=True):
             one_round(repo, raw, site, work / "trash", result)
-    print(f"{len(list(raw.rglob('*')))} files in {raw}, {args.runs} runs, medians (wall / CPU seconds):")
+    print(f"{sum(p.is_file() for p in raw.rglob('*'))} files in {raw}, {args.runs} runs, "
+          "wall / CPU seconds: median (lowest-highest CPU)")
     for repo, result in zip(repos, results, strict=True):
         cells = [f"{key} {statistics.median(w for w, _ in runs):.2f} / {statistics.median(c for _, c in runs):.2f}"
-                 for key, runs in result.items()]
+                 f" ({min(c for _, c in runs):.2f}-{max(c for _, c in runs):.2f})" for key, runs in result.items()]
         print(f"  {repo}: " + ", ".join(cells))
     for repo, site in zip(repos[1:], sites[1:], strict=True):
         diff = differences(sites[0] / "content", site / "content")
