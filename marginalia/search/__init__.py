@@ -18,7 +18,7 @@ document by its ``key`` and the files of the previous build, so that editing
 one article recomputes only what depends on it. A document with a key the
 cache knows is not scanned; with ``load_texts``, documents may come with
 ``text=""`` and ``load_texts(indexes)`` (indexes into ``docs``) is called once
-for the documents whose keys the cache does not know. A document without a
+for the documents without text whose keys the cache does not know. A document without a
 key is always scanned. Touches nothing outside memory but the cache's file.
 """
 

@@ -54,10 +54,11 @@ def scan_docs(docs: list[SearchDoc], stemmer: Stemmer, jobs: int) -> list[SliceS
 
 def _with_texts(docs: Sequence[SearchDoc], todo: list[int],
                 load_texts: Callable[[Sequence[int]], Sequence[str]] | None) -> list[SearchDoc]:
-    if load_texts is None or not todo:
-        return [docs[i] for i in todo]
-    texts = load_texts(todo)
-    return [dataclasses.replace(docs[i], text=t) for i, t in zip(todo, texts, strict=True)]
+    """The documents to scan, with their texts: read through ``load_texts`` for those that came
+    without one (a document with an empty text is read again, which gives the same empty text)."""
+    missing = [i for i in todo if not docs[i].text] if load_texts is not None else []
+    texts = dict(zip(missing, load_texts(missing), strict=True)) if missing and load_texts else {}
+    return [dataclasses.replace(docs[i], text=texts[i]) if i in texts else docs[i] for i in todo]
 
 
 def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: SearchCache | None,
