@@ -10,8 +10,10 @@ build sends it documents through a pipe as its readers send them back, and
 the texts never stay in the build's own memory. Documents whose article the
 build did not read again (unchanged since the last build) come without text;
 the index reads the texts of those its own cache does not know
-(``load_texts``), which this process does through the build's reader. A small
-build, or one without ``fork``, indexes in the build's process when asked.
+(``load_texts``), which this process does through the build's reader. The process
+scans each document as it arrives, so that when the build asks for the index
+only the counting and writing are left. A small build, or one without
+``fork``, indexes in the build's process when asked.
 Writes only the search cache's file.
 """
 
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .model import ENTITY_KINDS, Article
 
 if TYPE_CHECKING:
-    from .search import SearchCache, SearchDoc
+    from .search import Prescan, SearchCache, SearchDoc
 
 BATCH = 200  # documents a message
 Files = list[tuple[str, bytes]]
@@ -117,14 +119,19 @@ class Indexer:
         """The indexing process: documents until ``None``, then the index's files back."""
         self.outbox.close()
         self.answers.close()
+        from .search import Prescan
+
         rels: list[str] = []
         docs: list[SearchDoc] = []
         try:
+            prescan = Prescan(self.language)  # documents scanned as they come, while the build reads
             while (batch := self.inbox.recv()) is not None:
                 for rel, doc in batch:
                     rels.append(rel)
                     docs.append(doc)
-            outcome: tuple[str, Any] = ("ok", _build(docs, rels, self.language, self.cache, self.load_text))
+                    prescan.add(doc)
+            outcome: tuple[str, Any] = ("ok", _build(docs, rels, self.language, self.cache, self.load_text,
+                                                     prescan))
         except EOFError:
             return  # the build went away (failed): nothing to answer
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
@@ -137,7 +144,7 @@ class Indexer:
 
 
 def _build(docs: Sequence[SearchDoc], rels: Sequence[str], language: str, cache: SearchCache,
-           load_text: TextLoader) -> Files:
+           load_text: TextLoader, prescan: Prescan | None = None) -> Files:
     """The index's files, sorted; texts the documents lack are read through ``load_text``."""
     from .search import build_index
 
@@ -145,4 +152,5 @@ def _build(docs: Sequence[SearchDoc], rels: Sequence[str], language: str, cache:
         return [load_text(rels[i]) for i in indexes]
 
     # One process: the pages render on the other cores meanwhile.
-    return sorted(build_index(docs, language=language, jobs=1, cache=cache, load_texts=load_texts).items())
+    return sorted(build_index(docs, language=language, jobs=1, cache=cache, load_texts=load_texts,
+                              prescan=prescan).items())

@@ -20,10 +20,10 @@ from .annotations.charts import figures_html
 from .annotations.export import claim_reviews, corrections, schema_mentions
 from .annotations.render import page_notes_html
 from .articles import Entry
-from .indexer import Indexer
 from .cache import digest
 from .errors import SiteError
 from .fingerprint import TemplateKeys, context_key, tool_key
+from .indexer import Indexer
 from .library import Library
 from .meta import not_found_view, site_files, site_key
 from .model import Article, Config, EntityRef

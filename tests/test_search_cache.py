@@ -180,3 +180,27 @@ def test_the_site_build_keeps_its_cache(make_site: Callable[..., pathlib.Path]) 
     assert len(caches) == 1
     state = SearchCache(caches[0]).load("english")
     assert state is not None and len(state.corpus.keys) == 2
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_documents_scanned_as_they_arrive_give_the_same_index(tmp_path: pathlib.Path, seed: int) -> None:
+    """A prescan takes documents in any order (as the site build reads them), some of them never used
+    and some never prescanned; with or without a cache the bytes are a cold build's."""
+    rng = random.Random(seed)
+    docs = corpus(rng, 2500, common=1100)
+    cold = build_index(docs)
+    for cache in (None, SearchCache(tmp_path / f"c{seed}")):
+        arrival = rng.sample(docs, len(docs))
+        prescan = incremental.Prescan("english")
+        for doc in arrival[:2000] + keyed_extras(rng):  # 500 not prescanned, a few that are not in the archive
+            prescan.add(doc)
+        assert build_index(docs, cache=cache, prescan=prescan) == cold
+    edited = edit(rng, docs, 0)
+    prescan = incremental.Prescan("english")
+    for doc in edited:
+        prescan.add(doc)
+    assert build_index(edited, cache=SearchCache(tmp_path / f"c{seed}"), prescan=prescan) == build_index(edited)
+
+
+def keyed_extras(rng: random.Random) -> list[SearchDoc]:
+    return [keyed(SearchDoc(f"x{i}/index.html", "Extra", "2010-01-01", None, "unused words zebra")) for i in range(3)]

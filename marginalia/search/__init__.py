@@ -30,10 +30,10 @@ from ..slugs import WINDOWS_RESERVED
 from .build import FORMAT_VERSION
 from .cache import SearchCache
 from .doc import SearchDoc
-from .incremental import build_files
+from .incremental import Prescan, build_files
 from .parallel import default_jobs
 
-__all__ = ["SearchDoc", "SearchCache", "build_index", "FORMAT_VERSION", "RUNTIME", "file_name"]
+__all__ = ["SearchDoc", "SearchCache", "Prescan", "build_index", "FORMAT_VERSION", "RUNTIME", "file_name"]
 
 #: The browser runtime in ``static/``, in the order the search page loads it.
 RUNTIME = ("search-index.js", "search-query.js", "search.js")
@@ -43,11 +43,13 @@ PARALLEL_MIN = 4000  # below this many articles, starting processes costs more t
 
 def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: int | None = None,
                 cache: SearchCache | None = None,
-                load_texts: Callable[[Sequence[int]], Sequence[str]] | None = None) -> dict[str, bytes]:
-    """The whole search index as ``{relative output path: bytes}`` (see the module's docstring)."""
+                load_texts: Callable[[Sequence[int]], Sequence[str]] | None = None,
+                prescan: Prescan | None = None) -> dict[str, bytes]:
+    """The whole search index as ``{relative output path: bytes}`` (see the module's docstring;
+    ``prescan``: documents scanned already, as they arrived, taken by key)."""
     if jobs is None:
         jobs = default_jobs() if len(docs) >= PARALLEL_MIN else 1
-    files = build_files(docs, language, jobs, cache, load_texts)
+    files = build_files(docs, language, jobs, cache, load_texts, prescan)
     return {f"{PREFIX}{file_name(key)}.js": data for key, data in sorted(files.items())}
 
 

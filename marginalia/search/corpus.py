@@ -134,23 +134,28 @@ def _runs(sources: list[np.ndarray], starts: np.ndarray, sizes: np.ndarray, dtyp
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
 
 
-def assemble(keys: list[str], old_ids: Sequence[int], scans: Sequence[SliceScan], old: Corpus | None) -> Corpus:
+def assemble(keys: list[str], old_ids: Sequence[int], scans: Sequence[SliceScan], old: Corpus | None,
+             fresh_at: Sequence[int] | None = None) -> Corpus:
     """The corpus of documents ``keys``: document ``i`` is the old corpus's ``old_ids[i]``, or when that
     is -1 the next document of ``scans`` (scanned ones are numbered into the old tables; new words
-    and stems get new ids)."""
+    and stems get new ids). ``fresh_at``, when given, says which document of the scans (laid end to
+    end) each of those is, in order: scans made in another order (as documents arrived), some of
+    them perhaps not used."""
     mapped, words, wid_cid, stems, word_index, stem_index = _number(scans, old)
     ids = np.array(old_ids, dtype=np.int64).reshape(-1)
     fresh = ids < 0
     old_len = len(old.tokens) if old else 0
-    fresh_sizes = np.concatenate([s.sizes for s in scans]) if scans else np.zeros(0, dtype=np.int64)
+    scan_sizes = np.concatenate([s.sizes for s in scans]) if scans else np.zeros(0, dtype=np.int64)
+    scan_titles = np.concatenate([s.titles for s in scans]) if scans else np.zeros(0, dtype=np.int64)
+    scan_excerpts = [e for s in scans for e in s.excerpts]
+    scan_starts = old_len + np.cumsum(scan_sizes) - scan_sizes
+    at = np.arange(int(fresh.sum()), dtype=np.int64) if fresh_at is None else np.array(fresh_at, dtype=np.int64)
     starts, sizes, titles = (np.zeros(len(ids), dtype=np.int64) for _ in range(3))
     if old is not None:
         kept = ids[~fresh]
         starts[~fresh], sizes[~fresh], titles[~fresh] = old.bounds[kept], old.sizes[kept], old.titles[kept]
-    starts[fresh] = old_len + np.cumsum(fresh_sizes) - fresh_sizes
-    sizes[fresh] = fresh_sizes
-    titles[fresh] = np.concatenate([s.titles for s in scans]) if scans else np.zeros(0, dtype=np.int64)
-    fresh_excerpts = iter([e for s in scans for e in s.excerpts])
+    starts[fresh], sizes[fresh], titles[fresh] = scan_starts[at], scan_sizes[at], scan_titles[at]
+    fresh_excerpts = iter([scan_excerpts[i] for i in at.tolist()])
     old_excerpts = old.excerpts if old else []
     excerpts = [old_excerpts[i] if i >= 0 else next(fresh_excerpts) for i in ids.tolist()]
     dtype = np.uint16 if len(words) <= 0xFFFF else np.uint32

@@ -29,6 +29,7 @@ from .scan import SliceScan, scan_slice
 from .tokens import Stemmer
 
 SLICE_MAX = 20000  # documents scanned by one task: enough to amortise it, few enough to fit in memory
+SLICE_SCAN = 1000  # documents a prescan scans at once, as they arrive
 
 
 def content_key(doc: SearchDoc) -> str:
@@ -61,9 +62,34 @@ def _with_texts(docs: Sequence[SearchDoc], todo: list[int],
     return [dataclasses.replace(docs[i], text=texts[i]) if i in texts else docs[i] for i in todo]
 
 
+class Prescan:
+    """Documents scanned as they arrive, before the whole archive is known (the site build feeds the
+    index while it reads the content): a build then takes each one's scan by key, in any order."""
+
+    def __init__(self, language: str) -> None:
+        self.stemmer = Stemmer(language)
+        self.scans: list[SliceScan] = []
+        self.at: dict[str, int] = {}  # key -> its document among the scans, laid end to end
+        self.pending: list[SearchDoc] = []
+
+    def add(self, doc: SearchDoc) -> None:
+        """One document with its text and key (others are ignored: they are scanned when built)."""
+        if doc.key and doc.text and doc.key not in self.at:
+            self.at[doc.key] = len(self.at)
+            self.pending.append(doc)
+            if len(self.pending) >= SLICE_SCAN:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.scans.append(scan_slice(self.pending, self.stemmer))
+            self.pending = []
+
+
 def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: SearchCache | None,
-                load_texts: Callable[[Sequence[int]], Sequence[str]] | None) -> dict[str, bytes]:
-    """Every file of the index by key, using and then updating ``cache``."""
+                load_texts: Callable[[Sequence[int]], Sequence[str]] | None,
+                prescan: Prescan | None = None) -> dict[str, bytes]:
+    """Every file of the index by key, using and then updating ``cache`` (and ``prescan``'s scans)."""
     stemmer = Stemmer(language)  # rejects an unknown language here, before any worker starts
     order = order_docs(docs)
     ordered = [docs[i] for i in order]
@@ -72,9 +98,9 @@ def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: Sear
     state = cache.load(language) if cache is not None else None
     known = {k: i for i, k in enumerate(state.corpus.keys)} if state else {}
     todo = [p for p, (d, k) in enumerate(zip(ordered, keys, strict=True)) if not d.key or k not in known]
-    scans = scan_docs(_with_texts(docs, [order[p] for p in todo], load_texts), stemmer, jobs)
+    scans, fresh_at = _scans(docs, order, ordered, todo, prescan, load_texts, stemmer, jobs)
     old_ids = [known.get(k, -1) if d.key else -1 for d, k in zip(ordered, keys, strict=True)]
-    corpus = assemble(keys, old_ids, scans, state.corpus if state else None)
+    corpus = assemble(keys, old_ids, scans, state.corpus if state else None, fresh_at)
     del scans  # their words are in the corpus now
     done = update(state, corpus, ordered) if state is not None else None
     if done is None:
@@ -87,4 +113,19 @@ def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: Sear
     return files
 
 
-__all__ = ["build_files", "content_key", "Corpus"]
+def _scans(docs: Sequence[SearchDoc], order: list[int], ordered: list[SearchDoc], todo: list[int],
+           prescan: Prescan | None, load_texts: Callable[[Sequence[int]], Sequence[str]] | None,
+           stemmer: Stemmer, jobs: int) -> tuple[list[SliceScan], list[int] | None]:
+    """The scans of the documents at positions ``todo`` (in date order): the prescanned ones taken
+    as they are, the others scanned now; and, with a prescan, where each is among the scans."""
+    if prescan is None:
+        return scan_docs(_with_texts(docs, [order[p] for p in todo], load_texts), stemmer, jobs), None
+    prescan.flush()
+    rest = [p for p in todo if not ordered[p].key or ordered[p].key not in prescan.at]
+    scans = prescan.scans + scan_docs(_with_texts(docs, [order[p] for p in rest], load_texts), stemmer, jobs)
+    after = iter(range(len(prescan.at), len(prescan.at) + len(rest)))
+    late = set(rest)
+    return scans, [next(after) if p in late else prescan.at[ordered[p].key] for p in todo]
+
+
+__all__ = ["build_files", "content_key", "Corpus", "Prescan"]
