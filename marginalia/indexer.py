@@ -20,6 +20,8 @@ Writes only the search cache's file.
 from __future__ import annotations
 
 import multiprocessing
+import queue
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -116,24 +118,28 @@ class Indexer:
         return value  # type: ignore[no-any-return]
 
     def _serve(self, answer: Any) -> None:
-        """The indexing process: documents until ``None``, then the index's files back."""
-        self.outbox.close()
-        self.answers.close()
+        """The indexing process: documents until ``None``, then the index's files back. A thread
+        takes the documents off the pipe as they come, so the build never waits on a full pipe
+        while this process scans."""
         from .search import Prescan
 
+        self.outbox.close()
+        self.answers.close()
+        arrived: queue.SimpleQueue[list[tuple[str, SearchDoc]] | None | BaseException] = queue.SimpleQueue()
+        threading.Thread(target=_receive, args=(self.inbox, arrived), daemon=True).start()
         rels: list[str] = []
         docs: list[SearchDoc] = []
         try:
             prescan = Prescan(self.language)  # documents scanned as they come, while the build reads
-            while (batch := self.inbox.recv()) is not None:
+            while (batch := arrived.get()) is not None:
+                if isinstance(batch, BaseException):
+                    return  # the build went away (failed): nothing to answer
                 for rel, doc in batch:
                     rels.append(rel)
                     docs.append(doc)
                     prescan.add(doc)
             outcome: tuple[str, Any] = ("ok", _build(docs, rels, self.language, self.cache, self.load_text,
                                                      prescan))
-        except EOFError:
-            return  # the build went away (failed): nothing to answer
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
             outcome = ("error", exc)
         try:
@@ -141,6 +147,16 @@ class Indexer:
         except Exception:  # noqa: BLE001 - an exception that cannot be pickled
             answer.send(("error", RuntimeError(traceback.format_exc())))
         answer.close()
+
+
+def _receive(inbox: Any, arrived: queue.SimpleQueue[Any]) -> None:
+    """Move batches of documents from the pipe to ``arrived``, then ``None`` (or the pipe's error)."""
+    try:
+        while (batch := inbox.recv()) is not None:
+            arrived.put(batch)
+        arrived.put(None)
+    except BaseException as exc:  # noqa: BLE001 - EOF: the build is gone
+        arrived.put(exc)
 
 
 def _build(docs: Sequence[SearchDoc], rels: Sequence[str], language: str, cache: SearchCache,

@@ -258,18 +258,22 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
 
     library = pages.library
     existing = files_in(staging.output) if previous else set()
-    keys = [pages.article_key(index) for index in range(len(library.urls))]
-    todo = [i for i, url in enumerate(library.urls) if previous.get(url) != keys[i] or url not in existing]
+    keys = [pages.article_key(index) for index in range(len(library.urls))] if previous else []
+    todo = [i for i, url in enumerate(library.urls) if not previous or previous.get(url) != keys[i]
+            or url not in existing]
     report.rendered = len(todo)
     by_key: dict[str, list[str]] = {}
     for path, key in previous.items():
         by_key.setdefault(key, []).append(path)
     search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None)
-    for index in todo:
-        staging.claim(library.urls[index])
     bodies = {i: p.html for i in todo if (p := fresh.get(library.articles[i].path)) is not None}
     written = start_forked(_write_page, todo, (pages, reader, bodies, staging), pages.jobs, chunksize=32)
     workers.append(written)
+    # While the workers render: a cold build's page keys, and every page's path claimed (each worker
+    # checks a path is safe before it writes; here they are checked against each other).
+    keys = keys or [pages.article_key(index) for index in range(len(library.urls))]
+    for index in todo:
+        staging.claim(library.urls[index])
     rendering = set(todo)
     for index, url in enumerate(library.urls):
         pages.keys[url] = keys[index]

@@ -88,7 +88,7 @@ def write_site(files: Files, output: pathlib.Path, keep_if_same: set[str] | None
 
 class Staging:
     """A new site tree beside ``output``, filled by this process and by worker processes it forks
-    (each writes the files it was given, whose paths were :meth:`claim`-ed here first), then swapped
+    (each writes the files it was given, which are :meth:`claim`-ed here too), then swapped
     in place of ``output`` in one step; or removed, leaving ``output`` as it was."""
 
     def __init__(self, output: pathlib.Path, checked: Container[str] = ()) -> None:
@@ -118,7 +118,11 @@ class Staging:
         self.folded[key] = rel
 
     def write(self, rel: str, data: bytes) -> None:
-        """Write a claimed file into the new tree (from any process of the build)."""
+        """Write a file into the new tree (from any process of the build), after checking its path
+        is safe; the build :meth:`claim`-s it too, which checks it against the others."""
+        problem = check_path(rel)
+        if problem:
+            raise SiteError([Problem(f"output/{rel}", 0, 0, problem, "check slugs and layout names")])
         target = self.root + (rel if os.sep == "/" else rel.replace("/", os.sep))
         try:
             _write_new(target, data)
