@@ -180,7 +180,7 @@ class Staging:
                     self.made.add(folder)
                     folder = folder.rpartition(os.sep)[0]
             if data is None:
-                if not _link(old_root + native, target):
+                if rel not in old_files or not _link(old_root + native, target):
                     raise SiteError([Problem(f"output/{rel}", 0, 0, "a file the cache counted on is gone",
                                              "run the build again with --clean")])
                 stats.unchanged += 1
@@ -194,13 +194,23 @@ class Staging:
 
 
 def files_in(folder: pathlib.Path) -> set[str]:
-    """Every file under ``folder`` by relative path (empty when there is no such folder): one walk
-    instead of a failing stat per new file."""
+    """Every regular file under ``folder`` by relative path (empty when there is no such folder):
+    one walk instead of a failing stat per new file. Links are left out: the writer never carries
+    one (to who knows where) into a new site."""
     found: set[str] = set()
-    cut = len(str(folder)) + 1
-    for path, _dirs, names in os.walk(folder):
-        prefix = path[cut:].replace(os.sep, "/") + "/" if len(path) > cut else ""
-        found.update(prefix + name for name in names)
+    folders = [(str(folder), "")]
+    while folders:
+        path, prefix = folders.pop()
+        try:
+            entries = os.scandir(path)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file(follow_symlinks=False):
+                    found.add(prefix + entry.name)
     return found
 
 
@@ -217,9 +227,8 @@ def _write_new(target: str, data: bytes) -> None:
 
 
 def _link(source: str, target: str) -> bool:
-    """Hard-link an unchanged file (keeps its mtime); False where links are not possible."""
-    if os.path.islink(source):  # never carry a link (to who knows where) into the new site
-        return False
+    """Hard-link an unchanged file (keeps its mtime; callers link only regular files found by
+    :func:`files_in`); False where links are not possible."""
     try:
         os.link(source, target)
     except OSError:
