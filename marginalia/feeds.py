@@ -102,7 +102,7 @@ def rfc3339(value: dt.datetime) -> str:
 
 def feeds_of(library: Library, config: Config) -> list[Feed]:
     """Every feed of the site (none without ``base_url``), the main one first."""
-    if not config.base_url or _latest(library, config) is None:
+    if not config.base_url or not _any_time(library):
         return []
     feeds = [Feed("feed.xml", config.title, "index.html", _dated(library, range(len(library.articles))))]
     for kind in FEED_KINDS:
@@ -120,6 +120,12 @@ def _group_feed_path(group: Group) -> str:
 def _dated(library: Library, members: Sequence[int]) -> tuple[int, ...]:
     """The newest ``FEED_SIZE`` dated members (undated articles have no time to syndicate)."""
     return tuple(i for i in members if library.articles[i].date is not None)[:FEED_SIZE]
+
+
+def _any_time(library: Library) -> bool:
+    """Whether :func:`_latest` finds a time (without working out which is the latest)."""
+    return any(a.date is not None or a.updated is not None for a in library.articles) \
+        or source_date_epoch() is not None
 
 
 def _latest(library: Library, config: Config) -> dt.datetime | None:
