@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: build test setup lint typecheck clean serve
+.PHONY: build test setup lint typecheck clean serve bytecode
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +14,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Compiled bytecode for the package: where PYTHONDONTWRITEBYTECODE is set (as on CI machines),
+# Python would otherwise compile every module again on each run (~0.1 s of every build).
+bytecode: $(STAMP)
+	@$(PY) -m compileall -q marginalia
 
-build: $(STAMP)
+setup: $(STAMP) bytecode
+
+build: $(STAMP) bytecode
 	$(PY) build.py build
 
 serve: $(STAMP)
@@ -28,7 +33,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
-test: $(STAMP)
+test: $(STAMP) bytecode
 	@sh .ci/install-browsers
 	$(PY) -m ruff check marginalia build.py tests bench
 	$(PY) -m mypy

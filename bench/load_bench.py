@@ -5,12 +5,13 @@ usage: python bench/load_bench.py SITE [--runs 5] [--repo CHECKOUT]
 
 Times, on one core in this process (``time.process_time``), for every content
 file of SITE: ``load_source`` (read, decode, front matter, sidecar) and the
-whole ``_parse_one`` a build worker runs (``load_source``, annotation entities
-merged, the cache key). Prints the median and the spread over ``--runs`` rounds
-in milliseconds per article, and how many front matters the plain YAML reader
-took. ``--repo`` imports the package from another checkout (say, an export of
-an older commit), to compare before and after on the same files: the script
-knows the calls of versions before ``ContentFiles`` too.
+whole parse a build worker runs (``read_source``: ``load_source``, annotation
+entities merged, the cache key; ``_parse_one`` in older versions). Prints the
+median and the spread over ``--runs`` rounds in milliseconds per article, and
+how many front matters the plain YAML reader took. ``--repo`` imports the
+package from another checkout (say, an export of an older commit), to compare
+before and after on the same files: the script knows the calls of versions
+before ``ContentFiles`` too.
 """
 
 from __future__ import annotations
@@ -48,8 +49,13 @@ def stage(site: pathlib.Path) -> tuple[list[Any], dict[str, Callable[[Any], obje
         return listing, {"load_source": lambda p: load_source(site, p),
                          "_parse_one": lambda p: pipeline._parse_one(p, site)}, [str(p) for p in listing]
     items = list(zip(listing.paths, pipeline._rels(site, listing.paths), strict=True))
+    if hasattr(pipeline, "_parse_one"):  # before read_source
+        parse = lambda item: pipeline._parse_one(item, site, listing.sidecars)  # noqa: E731
+    else:
+        read_source = importlib.import_module("marginalia.articles").read_source
+        parse = lambda item: read_source(site, *item, listing.sidecars)  # noqa: E731
     return items, {"load_source": lambda item: load_source(site, *item, listing.sidecars),
-                   "_parse_one": lambda item: pipeline._parse_one(item, site, listing.sidecars)}, listing.paths
+                   "_parse_one": parse}, listing.paths
 
 
 def plain_share(paths: list[str]) -> tuple[int, int]:

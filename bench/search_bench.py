@@ -3,6 +3,7 @@
 
 usage: python bench/search_bench.py [--sizes 10000,100000] [--runs 3] [--work DIR] [--markdown FILE]
                                     [--words election,music,...] [--no-pagefind] [--build-only]
+                                    [--pagefind-python PATH]
 
 For each size N it takes the same N articles as ``../shared/bench/anchors.py``
 (BBC articles cycled, a running number in each headline, one date a day) and:
@@ -137,11 +138,14 @@ def write_pagefind_site(docs: list[SearchDoc], out: pathlib.Path) -> None:
     (out / "pf.html").write_text(PAGEFIND_PAGE)
 
 
+PAGEFIND_PYTHON = [sys.executable]  # --pagefind-python: a Python that has the pagefind package
+
+
 def run_pagefind(site: pathlib.Path) -> tuple[float, float]:
     """Pagefind over the site: wall and CPU seconds (its process and threads)."""
     shutil.rmtree(site / "pagefind", ignore_errors=True)
     start, cpu = time.perf_counter(), cpu_seconds()
-    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site)], check=True, capture_output=True)
+    subprocess.run([*PAGEFIND_PYTHON, "-m", "pagefind", "--site", str(site)], check=True, capture_output=True)
     return time.perf_counter() - start, cpu_seconds() - cpu
 
 
@@ -375,7 +379,10 @@ def main() -> None:
     parser.add_argument("--words", default=",".join(WORDS))
     parser.add_argument("--no-pagefind", action="store_true")
     parser.add_argument("--build-only", action="store_true", help="time the builds and sizes, skip the browser")
+    parser.add_argument("--pagefind-python", help="a Python with the pagefind package (default: this one)")
     args = parser.parse_args()
+    if args.pagefind_python:
+        PAGEFIND_PYTHON[:] = [args.pagefind_python]
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     report = ["## Results", ""]

@@ -13,7 +13,8 @@ from typing import Any
 
 from .annotations.export import collection, to_w3c
 from .annotations.model import AnnotationSet
-from .articles import Rendered, shown
+from .articles import shown
+from .errors import Problem
 from .library import Library
 from .model import Config
 from .views import Item, View
@@ -43,12 +44,13 @@ def timeline_view(library: Library, sets: Sequence[AnnotationSet]) -> View:
     return View("timeline/index.html", "timeline.html", {"years": sorted(years.items())})
 
 
-def editor_view(library: Library, sets: Sequence[AnnotationSet], rendered: Sequence[Rendered]) -> View:
-    """What an editor should look at: orphaned annotations, suggestions to confirm, import warnings."""
+def editor_view(library: Library, sets: Sequence[AnnotationSet], warnings: Sequence[Sequence[Problem]]) -> View:
+    """What an editor should look at: orphaned annotations, suggestions to confirm, import warnings
+    (``warnings``: each article's, from rendering it)."""
     orphans, suggested, imports = [], [], []
-    for index, (anns, result) in enumerate(zip(sets, rendered, strict=True)):
+    for index, (anns, found) in enumerate(zip(sets, warnings, strict=True)):
         item = Item(library.articles[index], library.urls[index])
-        orphans += [{"item": item, "problem": p} for p in result.problems]
+        orphans += [{"item": item, "problem": p} for p in found]
         pending = [a for a in anns.annotations if a.status == "suggested"]
         if pending:
             suggested.append({"item": item, "count": len(pending), "path": anns.path})

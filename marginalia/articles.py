@@ -1,10 +1,14 @@
-"""Per-article work: read and parse each content file, render each article.
+"""Per-article work: read and parse each content file, render its body, render its page.
 
 Input: content files (and their ``*.annotations.yaml`` sidecars). Output:
-:class:`Source` records (the parsed article and its annotations) and
-:class:`Rendered` records (page bytes, the text a reader sees, anchored
-mentions and quotes, located warnings). Pure per article, so it runs in a
-process pool; the parent merges the results in order. Reads content only.
+:class:`Prepared` records -- an :class:`Entry` (what the archive-wide stages
+and the build cache keep: the article without its body, its annotations, the
+anchored mentions and quotes, located problems, the text feeds show) with the
+body's sanitized HTML and the plain text a reader sees -- and, later, the
+article pages themselves, written straight into the build's staging folder by
+the process that renders them. Pure per article, so it runs in process pools;
+the parent merges the results in order. Reads content only; writes only the
+pages it is handed.
 """
 
 from __future__ import annotations
@@ -13,21 +17,33 @@ import dataclasses
 import errno
 import os
 import pathlib
+import re
 import stat
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Container, Sequence
 
 from .annotations.anchor import AnchorResult
 from .annotations.model import AnnotationSet
 from .annotations.render import AnnotationExtension
 from .annotations.sidecar import SUFFIX, parse_sidecar
-from .cache import encode_record
+from .cache import digest, value_bytes
 from .errors import Problem, SiteError
-from .library import MAX_CONTENT_BYTES, decode_content, inside_content, read_article, read_bytes, site_relative, stem
+from .fingerprint import tool_key
+from .library import (
+    MAX_CONTENT_BYTES,
+    article_url,
+    decode_content,
+    inside_content,
+    read_article,
+    read_bytes,
+    site_relative,
+    stem,
+)
 from .markup import Renderer
-from .model import Article
-from .workers import map_forked
+from .model import Article, EntityRef
+from .slugs import group_slug
 
 KIND_OF_ENTITY = {"person": "people", "organization": "organizations", "place": "places"}
+SUMMARY_CHARS = 400  # about what a feed shows of an article without a standfirst
 _NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)  # no sidecar, as Path.is_file says
 
 
@@ -52,13 +68,29 @@ class Mention:
 
 
 @dataclasses.dataclass(frozen=True)
-class Rendered:
-    """An article page and what the listings and the search index need from it."""
+class Entry:
+    """One content file as the archive-wide stages see it: everything but the body, which only its
+    own page shows. This is what the build cache keeps per file, so a rebuild that does not render
+    the page never reads the file again."""
 
-    page: bytes
+    rel: str
+    article: Article | None  # ``body`` left empty; None when the file could not be read
+    annotations: AnnotationSet
+    problems: tuple[Problem, ...]  # reading the file (errors stop the build)
+    warnings: tuple[Problem, ...] = ()  # rendering it (annotations that lost their passage)
+    mentions: tuple[Mention, ...] = ()
+    summary: str = ""  # what a feed shows: the standfirst, else the opening paragraphs
+    key: str = ""  # of everything read from the file (and of the tool)
+    meta_key: str = ""  # of the article without its body: all that a listing can show
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """An entry with its body rendered: sanitized HTML for its page, plain text for search."""
+
+    entry: Entry
+    html: str
     text: str
-    mentions: tuple[Mention, ...]
-    problems: tuple[Problem, ...]
 
 
 def load_source(site: pathlib.Path, path: pathlib.Path | str, rel: str | None = None,
@@ -104,23 +136,44 @@ def _read_sidecar(site: pathlib.Path, side: str, rel: str) -> tuple[str | None, 
     return decode_content(raw, rel)
 
 
-class ArticleRenderer:
-    """Markdown, annotations and the page template for one article at a time."""
+def merge_annotation_entities(source: Source) -> Article | None:
+    """The article with the entities its accepted identifying annotations name added."""
+    article = source.article
+    if article is None:
+        return None
+    extra: list[EntityRef] = []
+    have = {(e.kind, e.name) for e in article.entities}
+    for ann in source.annotations.annotations:
+        entity = ann.entity
+        if entity is None or ann.status != "accepted" or entity.type not in KIND_OF_ENTITY:
+            continue
+        ref = EntityRef(KIND_OF_ENTITY[entity.type], entity.name, entity.role or "", entity.wikidata or "")
+        if (ref.kind, ref.name) not in have:
+            have.add((ref.kind, ref.name))
+            extra.append(ref)
+    notes = [a.body for a in source.annotations.annotations
+             if a.motivation == "classifying" and a.status == "accepted" and a.target is None and a.body]
+    if notes and not article.content_note:
+        article = dataclasses.replace(article, content_note=" ".join(notes))
+    return dataclasses.replace(article, entities=article.entities + tuple(extra)) if extra else article
 
-    def __init__(self, page: Callable[[int, str], bytes], taxonomies: Sequence[str]):
-        self.page, self.taxonomies = page, tuple(taxonomies)
-        self.markup = Renderer()
+
+class BodyRenderer:
+    """Markdown and annotations for one article body at a time (one per process: building the
+    Markdown converter is slow)."""
+
+    def __init__(self, taxonomies: Sequence[str], summaries: bool = True):
+        """``summaries``: whether entries need a feed's text (only sites with feeds do)."""
+        self.taxonomies, self.summaries = tuple(taxonomies), summaries
         self.extension = AnnotationExtension()
-        self.extension.extendMarkdown(self.markup.md)
+        self.markup = Renderer([self.extension])
+        self.plain = Renderer()  # for feed summaries: no annotations anchored there
 
-    def render(self, index: int, url: str, source: Source) -> Rendered:
-        """Render one article; ``url`` is its page's path in output/."""
-        assert source.article is not None
-        root = "../" * url.count("/")
+    def render(self, source: Source, article: Article) -> tuple[str, str, AnchorResult]:
+        """(sanitized HTML, plain text, anchoring result) of the article's body."""
+        root = "../" * article_url(article).count("/")
 
         def entity_url(kind: str, name: str) -> str | None:
-            from .slugs import group_slug
-
             plural = KIND_OF_ENTITY.get(kind, "")
             return f"{root}{plural}/{group_slug(name)}/index.html" if plural in self.taxonomies else None
 
@@ -128,13 +181,55 @@ class ArticleRenderer:
         self.extension.entity_url = entity_url
         self.extension.use(shown(source.annotations), result)
         try:
-            html, text = self.markup.render(source.article.body, plain_ok=self.extension.marks_nothing())
-            page = self.page(index, html)
+            html, text = self.markup.render(article.body, plain_ok=self.extension.marks_nothing())
         except RecursionError:  # Python-Markdown recurses once per level of nesting
-            raise SiteError([Problem(source.rel, source.article.body_line, 1,
+            raise SiteError([Problem(source.rel, article.body_line, 1,
                                      "the Markdown nests too deeply to render (hundreds of levels of "
                                      "lists, quotes or emphasis)", "flatten the nesting")]) from None
-        return Rendered(page, text, _mentions(result), tuple(result.problems))
+        return html, text, result
+
+    def summary(self, article: Article) -> str:
+        """The text a feed shows: the standfirst, else the plain text of the first paragraphs, cut at
+        a word near ``SUMMARY_CHARS``; empty when the site has no feeds."""
+        if not self.summaries:
+            return ""
+        if article.standfirst:
+            return article.standfirst
+        text = ""
+        for block in re.split(r"\n\s*\n", article.body.strip()):
+            if block.lstrip().startswith("#"):
+                continue
+            text = (text + " " + self.plain.render(block)[1]).strip()
+            if len(text) >= SUMMARY_CHARS // 2:
+                break
+        if len(text) <= SUMMARY_CHARS:
+            return text
+        return text[:SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def read_source(site: pathlib.Path, path: str, rel: str, sidecars: Container[str] | None) -> tuple[Source, str]:
+    """One content file parsed, with its annotations' entities merged in, and its key (of every
+    field of the source, and of the tool)."""
+    source = load_source(site, path, rel, sidecars)
+    article = merge_annotation_entities(source)
+    if article is not source.article:
+        source = dataclasses.replace(source, article=article)
+    return source, digest(tool_key(), value_bytes(source))
+
+
+def prepare(site: pathlib.Path, path: str, rel: str, sidecars: Container[str] | None,
+            renderer: BodyRenderer) -> Prepared:
+    """One content file read, parsed, keyed and its body rendered (never raises for bad input,
+    except a body that nests too deeply to render)."""
+    source, key = read_source(site, path, rel, sidecars)
+    article = source.article
+    if article is None:
+        return Prepared(Entry(rel, None, source.annotations, source.problems, key=key), "", "")
+    html, text, result = renderer.render(source, article)
+    slim = dataclasses.replace(article, body="")
+    entry = Entry(rel, slim, source.annotations, source.problems, tuple(result.problems), _mentions(result),
+                  renderer.summary(article), key, digest(value_bytes(slim)))
+    return Prepared(entry, html, text)
 
 
 def shown(annotations: AnnotationSet) -> AnnotationSet:
@@ -159,19 +254,3 @@ def _mentions(result: AnchorResult) -> tuple[Mention, ...]:
             out.append(Mention("quote", getattr(item, "speaker", None) or "", anchor.text, f"anno-{item.id}"))
     return tuple(out)
 
-
-def _render_task(task: tuple[int, str], renderer: ArticleRenderer, sources: Sequence[Source]
-                 ) -> tuple[int, Rendered, bytes]:
-    """An article rendered, and its cache record (source and rendered parts, page left out) pickled
-    here, in the worker, so that the parent does not spend its time on it."""
-    index, url = task
-    source = sources[index]
-    rendered = renderer.render(index, url, source)
-    return index, rendered, encode_record((source, dataclasses.replace(rendered, page=b"")))
-
-
-def render_all(tasks: Sequence[tuple[int, str]], sources: Sequence[Source],
-               make_renderer: Callable[[], ArticleRenderer], jobs: int) -> Iterator[tuple[int, Rendered, bytes]]:
-    """Render the given (index, url) tasks, in order, across ``jobs`` forked processes (which share
-    the renderer and the sources copy-on-write): each result with its cache record, pickled."""
-    return map_forked(_render_task, tasks, (make_renderer(), sources), jobs, chunksize=32)

@@ -12,7 +12,6 @@ from typing import Any
 
 from .cli import print_json, print_warnings
 from .errors import Problem, SiteError
-from .pipeline import build as build_site
 
 SKELETON = pathlib.Path(__file__).parent / "skeleton"
 
@@ -20,6 +19,8 @@ SKELETON = pathlib.Path(__file__).parent / "skeleton"
 def build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | None, strict: bool,
           quiet: bool = False, clean: bool = False, jobs: int | None = None) -> int:
     """Build the site and print a summary with where to open it."""
+    from .pipeline import build as build_site  # here: an import has no use for the build's modules
+
     report = build_site(site, output=output, base_url=base_url, strict=strict, clean=clean, jobs=jobs,
                         progress=None if quiet else progress_printer())
     print_warnings(report.warnings)
@@ -118,6 +119,7 @@ def pack(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | Non
 def check(site: pathlib.Path) -> int:
     """Build into a scratch folder and check every internal link and anchor."""
     from .checker import check_links
+    from .pipeline import build as build_site
 
     with tempfile.TemporaryDirectory(prefix="marginalia-check-") as tmp:
         out = pathlib.Path(tmp) / "site"

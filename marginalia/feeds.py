@@ -23,14 +23,12 @@ from collections.abc import Iterator, Sequence
 from . import __version__
 from .errors import Problem
 from .library import Group, Library
-from .markup import Renderer
 from .model import ENTITY_KINDS, Article, Config
 
 FEED_SIZE = 50
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FEED_KINDS = ("tags",) + ENTITY_KINDS
-SUMMARY_CHARS = 400
 # Characters XML 1.0 cannot carry at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -104,7 +102,7 @@ def rfc3339(value: dt.datetime) -> str:
 
 def feeds_of(library: Library, config: Config) -> list[Feed]:
     """Every feed of the site (none without ``base_url``), the main one first."""
-    if not config.base_url or _latest(library, config) is None:
+    if not config.base_url or not _any_time(library):
         return []
     feeds = [Feed("feed.xml", config.title, "index.html", _dated(library, range(len(library.articles))))]
     for kind in FEED_KINDS:
@@ -122,6 +120,12 @@ def _group_feed_path(group: Group) -> str:
 def _dated(library: Library, members: Sequence[int]) -> tuple[int, ...]:
     """The newest ``FEED_SIZE`` dated members (undated articles have no time to syndicate)."""
     return tuple(i for i in members if library.articles[i].date is not None)[:FEED_SIZE]
+
+
+def _any_time(library: Library) -> bool:
+    """Whether :func:`_latest` finds a time (without working out which is the latest)."""
+    return any(a.date is not None or a.updated is not None for a in library.articles) \
+        or source_date_epoch() is not None
 
 
 def _latest(library: Library, config: Config) -> dt.datetime | None:
@@ -151,43 +155,29 @@ class FeedIndex:
 
 
 class _Summaries:
-    """The text a feed shows for an article: its standfirst, else its opening paragraphs."""
+    """The text a feed shows for an article (its entry's summary: the standfirst, else its opening
+    paragraphs, made when the article was read), fit for XML."""
 
-    def __init__(self) -> None:
-        self.renderer = Renderer()
-        self.cache: dict[str, str] = {}
+    def __init__(self, library: Library, summaries: Sequence[str]) -> None:
+        self.by_path = dict(zip((a.path for a in library.articles), summaries, strict=True))
 
     def __call__(self, article: Article) -> str:
-        if article.path not in self.cache:
-            self.cache[article.path] = xml_text(article.standfirst or self._opening(article.body))
-        return self.cache[article.path]
-
-    def _opening(self, body: str) -> str:
-        """Plain text of the first paragraphs, cut at a word near ``SUMMARY_CHARS``."""
-        text = ""
-        for block in re.split(r"\n\s*\n", body.strip()):
-            if block.lstrip().startswith("#"):
-                continue
-            text = (text + " " + self.renderer.render(block)[1]).strip()
-            if len(text) >= SUMMARY_CHARS // 2:
-                break
-        if len(text) <= SUMMARY_CHARS:
-            return text
-        return text[:SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+        return xml_text(self.by_path[article.path])
 
 
-def build_feeds(library: Library, config: Config) -> Iterator[tuple[str, bytes]]:
-    """Every feed file: ``feed.xml``, ``feed.json`` and one Atom feed per tag and entity."""
+def build_feeds(library: Library, config: Config, summaries: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    """Every feed file: ``feed.xml``, ``feed.json`` and one Atom feed per tag and entity
+    (``summaries``: each article's feed text, in library order)."""
     feeds = feeds_of(library, config)
     if not feeds:
         return
-    summaries = _Summaries()
+    texts = _Summaries(library, summaries)
     fallback = _latest(library, config)
     assert fallback is not None  # feeds_of returns none otherwise
     for feed in feeds:
-        yield feed.path, atom_feed(feed, library, config, summaries, fallback)
+        yield feed.path, atom_feed(feed, library, config, texts, fallback)
         if feed.path == "feed.xml":
-            yield "feed.json", json_feed(feed, library, config, summaries)
+            yield "feed.json", json_feed(feed, library, config, texts)
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:

@@ -8,8 +8,11 @@ content file. Pure: reads only the package's and the site's template files.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import json
+import os
 import pathlib
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +23,7 @@ import jinja2.meta
 from .cache import digest
 from .library import Group
 from .model import Article
+from .views import Item
 
 PACKAGE = pathlib.Path(__file__).parent
 
@@ -33,16 +37,36 @@ def tool_key() -> str:
 
 
 class TemplateKeys:
-    """The key of each template together with the templates it extends, includes or imports."""
+    """The key of each template together with the templates it extends, includes or imports.
 
-    def __init__(self, env: jinja2.Environment):
-        self.env = env
+    Finding the references parses a template; ``memo`` (a JSON file) keeps each source's
+    references by the source's digest, so a build whose layouts did not change parses none."""
+
+    def __init__(self, env: jinja2.Environment, memo: pathlib.Path | None = None):
+        self.env, self.memo = env, memo
         self._keys: dict[str, str] = {}
+        self._refs: dict[str, list[str]] = {}
+        self._dirty = False
+        if memo is not None:
+            with contextlib.suppress(OSError, ValueError):
+                loaded = json.loads(memo.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):
+                    self._refs = {k: v for k, v in loaded.items()
+                                  if isinstance(v, list) and all(isinstance(r, str) for r in v)}
 
     def __getitem__(self, name: str) -> str:
         if name not in self._keys:
             self._keys[name] = digest(*self._sources(name, set()))
         return self._keys[name]
+
+    def save(self) -> None:
+        """Write the memo of references, if anything was added to it."""
+        if self.memo is None or not self._dirty:
+            return
+        tmp = self.memo.with_name(f"{self.memo.name}.{os.getpid()}.tmp")
+        with contextlib.suppress(OSError):
+            tmp.write_text(json.dumps(self._refs, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.memo)
 
     def _sources(self, name: str, seen: set[str]) -> list[str]:
         if name in seen:
@@ -53,13 +77,21 @@ class TemplateKeys:
         except jinja2.TemplateNotFound:
             return [name, "<missing>"]
         out = [name, filename or "", source]
-        try:
-            refs = jinja2.meta.find_referenced_templates(self.env.parse(source))
-        except jinja2.TemplateSyntaxError:
-            return out
-        for ref in sorted(r for r in refs if r):
+        for ref in self._references(source):
             out += self._sources(ref, seen)
         return out
+
+    def _references(self, source: str) -> list[str]:
+        """The templates ``source`` names (sorted), from the memo or by parsing it."""
+        key = digest(source)
+        if key not in self._refs:
+            try:
+                refs = jinja2.meta.find_referenced_templates(self.env.parse(source))
+            except jinja2.TemplateSyntaxError:
+                return []
+            self._refs[key] = sorted(r for r in refs if r)
+            self._dirty = True
+        return self._refs[key]
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}  # the field names of each dataclass met so far
@@ -69,13 +101,18 @@ def context_key(value: Any, article_keys: Mapping[str, str]) -> str:
     """A key of a template context; articles count by their content key, not their text."""
     parts: list[str] = []
     _walk(value, article_keys, parts)
-    return digest(*parts)
+    # One digest of the parts' repr (unambiguous: quoted and escaped) is much faster than feeding a
+    # long listing's hundreds of thousands of parts to the hash one by one.
+    return digest(repr(parts))
 
 
 def _walk(value: Any, keys: Mapping[str, str], out: list[str]) -> None:
     kind = type(value)
     if kind is str:  # the common cases first: listings are long lists of (article, url) items
         out.append("s" + value)
+        return
+    if kind is Item:
+        out.append(f"I{keys.get(value.article.path, value.article.path)}|{value.url}")
         return
     if kind in _FIELDS:
         out.append(kind.__name__)
@@ -94,8 +131,11 @@ def _walk(value: Any, keys: Mapping[str, str], out: list[str]) -> None:
         out.append("}")
     elif isinstance(value, (list, tuple)):
         out.append("[")
-        for item in value:
-            _walk(item, keys, out)
+        if value and type(value[0]) is Item and all(type(item) is Item for item in value):  # a listing
+            out.extend([f"I{keys.get(i.article.path, i.article.path)}|{i.url}" for i in value])
+        else:
+            for item in value:
+                _walk(item, keys, out)
         out.append("]")
     elif isinstance(value, Group):
         out.append(f"G{value.kind}/{value.slug}/{value.name}/{value.roles}/{value.wikidata}/{len(value.members)}")

@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 import markdown
+import markdown.extensions
 import nh3
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -263,25 +264,40 @@ def _entity(entity: str) -> tuple[str, str] | None:
 
 
 class Renderer:
-    """One reusable Markdown converter (building one per article is slow)."""
+    """One reusable Markdown converter (building one per article is slow). Python-Markdown itself is
+    set up only when a body needs it: most imported bodies are plain paragraphs."""
 
-    def __init__(self) -> None:
-        self.md = markdown.Markdown(extensions=["sane_lists", "tables", "toc"],
-                                    extension_configs={"toc": {"permalink": False}},
-                                    output_format="html")
-        self.md.postprocessors.register(_SanitizeStash(self.md), "sanitize_stash", 40)
-        self.md.treeprocessors.register(_SkipPlainText(self.md), "skip_plain_text", 25)
-        self.md.treeprocessors.register(_SafeLinks(self.md), "safe_links", 3)
-        # After inline patterns (20) and heading ids (5); annotations anchor at 4 on the same text.
-        self.capture = _CaptureText(self.md)
-        self.md.treeprocessors.register(self.capture, "capture_text", 4.5)
+    def __init__(self, extensions: Sequence[markdown.extensions.Extension] = ()) -> None:
+        """``extensions``: more Python-Markdown extensions, set up with the converter."""
+        self.extensions = tuple(extensions)
+        self._md: markdown.Markdown | None = None
+        self.capture: _CaptureText | None = None
+
+    @property
+    def md(self) -> markdown.Markdown:
+        """The Python-Markdown converter, made on first use (~40 ms: it loads its extensions)."""
+        if self._md is None:
+            md = markdown.Markdown(extensions=["sane_lists", "tables", "toc"],
+                                   extension_configs={"toc": {"permalink": False}}, output_format="html")
+            md.postprocessors.register(_SanitizeStash(md), "sanitize_stash", 40)
+            md.treeprocessors.register(_SkipPlainText(md), "skip_plain_text", 25)
+            md.treeprocessors.register(_SafeLinks(md), "safe_links", 3)
+            # After inline patterns (20) and heading ids (5); annotations anchor at 4 on the same text.
+            self.capture = _CaptureText(md)
+            md.treeprocessors.register(self.capture, "capture_text", 4.5)
+            for extension in self.extensions:
+                extension.extendMarkdown(md)
+            self._md = md
+        return self._md
 
     def render(self, body: str, plain_ok: bool = True) -> tuple[str, str]:
         """Return (safe HTML, plain text) for a Markdown body. ``plain_ok=False`` sends even plain
         paragraphs through Python-Markdown (when an extension has work to do on them)."""
         if plain_ok and (plain := plain_paragraphs(body)) is not None:
             return plain
-        self.md.reset()
+        md = self.md
+        assert self.capture is not None
+        md.reset()
         self.capture.text = ""  # an empty body never reaches the tree processors
-        html = self.md.convert(body)
+        html = md.convert(body)
         return html, self.capture.text

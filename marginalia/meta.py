@@ -79,13 +79,23 @@ def sitemaps(pages: list[str], library: Library, config: Config) -> Iterator[tup
 
 
 def _urlset(pages: list[str], modified: dict[str, str], base: str) -> bytes:
-    root = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    """A ``<urlset>`` of the pages, byte for byte as ElementTree indents and writes it (built as
+    text: a sitemap of 15,000 pages through ElementTree took a third of a second)."""
+    if not pages:
+        return f'<?xml version=\'1.0\' encoding=\'utf-8\'?>\n<urlset xmlns="{SITEMAP_NS}" />\n'.encode()
+    lines = ["<?xml version='1.0' encoding='utf-8'?>", f'<urlset xmlns="{SITEMAP_NS}">']
     for page in pages:
-        url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = xml_text(base + urllib.parse.quote(page))
+        lines.append(f"  <url>\n    <loc>{_cdata(xml_text(base + urllib.parse.quote(page)))}</loc>")
         if page in modified:
-            ET.SubElement(url, "lastmod").text = modified[page]
-    return _xml(root)
+            lines.append(f"    <lastmod>{_cdata(modified[page])}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _cdata(text: str) -> str:
+    """Text escaped as ElementTree escapes element text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _xml(root: ET.Element) -> bytes:

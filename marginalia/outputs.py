@@ -19,17 +19,16 @@ from .annotation_pages import editor_view, timeline_view, w3c_files
 from .annotations.charts import figures_html
 from .annotations.export import claim_reviews, corrections, schema_mentions
 from .annotations.render import page_notes_html
-from .articles import KIND_OF_ENTITY, Rendered, Source
-from .background import in_background
+from .articles import Entry
 from .cache import digest
 from .errors import SiteError
 from .fingerprint import TemplateKeys, context_key, tool_key
+from .indexer import Indexer
 from .library import Library
 from .meta import not_found_view, site_files, site_key
 from .model import Article, Config, EntityRef
 from .templates import runtime_problem, template_problem
 from .views import View, article_context, listing_views, root_for
-from .workers import PARALLEL_MIN
 
 STATIC_DIRS = (pathlib.Path(__file__).parent / "static", pathlib.Path(__file__).parent / "annotations")
 STATIC_SUFFIXES = (".css", ".js", ".svg")
@@ -48,16 +47,16 @@ class Pages:
     """Renders pages and computes their keys for one build."""
 
     def __init__(self, site: pathlib.Path, config: Config, env: jinja2.Environment, library: Library,
-                 templates: TemplateKeys, sources: dict[str, tuple[Source, str]], *, clean: bool = False,
-                 jobs: int = 1):
+                 templates: TemplateKeys, entries: dict[str, Entry], *, clean: bool = False, jobs: int = 1):
         self.site, self.config, self.env, self.library = site, config, env, library
-        self.templates, self.sources, self.clean, self.jobs = templates, sources, clean, jobs
+        self.templates, self.entries, self.clean, self.jobs = templates, entries, clean, jobs
         self.config_key = digest(tool_key(), repr(config))
-        self.article_keys = {rel: key for rel, (_s, key) in sources.items()}
+        self.article_keys = {rel: e.key for rel, e in entries.items()}  # everything read from the file
+        self.meta_keys = {rel: e.meta_key for rel, e in entries.items()}  # all that a listing can show
         self.keys: dict[str, str] = {}
 
-    def source(self, index: int) -> Source:
-        return self.sources[self.library.articles[index].path][0]
+    def entry(self, index: int) -> Entry:
+        return self.entries[self.library.articles[index].path]
 
     def layout(self, index: int) -> str:
         return f"{dict(self.library.articles[index].extra).get('layout', 'article')}.html"
@@ -72,9 +71,9 @@ class Pages:
 
     def article_page(self, index: int, body_html: str) -> bytes:
         """One article page, from its already rendered and sanitized body."""
+        entry = self.entry(index)
         context = article_context(self.library, index, body_html)
-        context.update(article_extras(self.source(index), self.library.articles[index], self.library.urls[index],
-                                      self.config))
+        context.update(article_extras(entry, self.library.articles[index], self.library.urls[index], self.config))
         return self.render(View(self.library.urls[index], self.layout(index), context))
 
     def render(self, view: View) -> bytes:
@@ -90,21 +89,22 @@ class Pages:
         return text.encode("utf-8")
 
     def view_job(self, view: View) -> Job:
-        """A listing page as a job keyed by its template and context."""
+        """A listing page as a job keyed by its template and context (an article counts by what a
+        listing can show of it, so editing a body re-renders no listing)."""
         key = digest(self.config_key, self.templates[view.template], view.path,
-                     context_key(view.context, self.article_keys))
+                     context_key(view.context, self.meta_keys))
         return Job(key, lambda: [(view.path, self.render(view))], self.keys)
 
 
-def article_extras(source: Source, article: Article, url: str, config: Config) -> dict[str, Any]:
+def article_extras(entry: Entry, article: Article, url: str, config: Config) -> dict[str, Any]:
     """Annotation pieces of an article page: page notes, figures, corrections, JSON-LD."""
-    anns = source.annotations
+    anns = entry.annotations
     return {
         "page_notes": Markup(page_notes_html(anns, motivations=_page_note_kinds(article))),
         "figures": Markup(figures_html(anns.figures)),
         "corrections": [a for a in anns.annotations if a.motivation == "editing" and a.status != "rejected"],
         "stylesheets": ["annotations.css"] if anns.annotations or anns.figures else [],
-        "json_ld": news_article_ld(source, article, url, config),
+        "json_ld": news_article_ld(entry, article, url, config),
     }
 
 
@@ -115,9 +115,9 @@ def _page_note_kinds(article: Article) -> tuple[str, ...]:
     return tuple(k for k in kinds if not (k == "classifying" and article.content_note))
 
 
-def news_article_ld(source: Source, article: Article, url: str, config: Config) -> dict[str, Any]:
+def news_article_ld(entry: Entry, article: Article, url: str, config: Config) -> dict[str, Any]:
     """schema.org NewsArticle with mentions, isBasedOn, correction and ClaimReview."""
-    anns = [a for a in source.annotations.annotations if a.status == "accepted"]
+    anns = [a for a in entry.annotations.annotations if a.status == "accepted"]
     absolute = (config.base_url + url) if config.base_url else url
     data: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title,
                             "url": absolute, "inLanguage": config.language}
@@ -153,59 +153,38 @@ def _entity_ld(e: EntityRef) -> dict[str, Any]:
     return out
 
 
-def merge_annotation_entities(source: Source) -> Article | None:
-    """The article with the entities its accepted identifying annotations name added."""
-    article = source.article
-    if article is None:
-        return None
-    extra: list[EntityRef] = []
-    have = {(e.kind, e.name) for e in article.entities}
-    for ann in source.annotations.annotations:
-        entity = ann.entity
-        if entity is None or ann.status != "accepted" or entity.type not in KIND_OF_ENTITY:
-            continue
-        ref = EntityRef(KIND_OF_ENTITY[entity.type], entity.name, entity.role or "", entity.wikidata or "")
-        if (ref.kind, ref.name) not in have:
-            have.add((ref.kind, ref.name))
-            extra.append(ref)
-    notes = [a.body for a in source.annotations.annotations
-             if a.motivation == "classifying" and a.status == "accepted" and a.target is None and a.body]
-    if notes and not article.content_note:
-        article = dataclasses.replace(article, content_note=" ".join(notes))
-    return dataclasses.replace(article, entities=article.entities + tuple(extra)) if extra else article
+def search_job(pages: Pages, indexer: Indexer, reusable: Callable[[str], bool] = lambda key: False) -> Job:
+    """The search index as a job, asked of ``indexer`` now (it builds in its own process while the
+    pages render), unless ``reusable`` says last build's files for its key are still there."""
+    library = pages.library
+    docs_key = digest(pages.config_key, *(f"{u}|{pages.article_keys[a.path]}"
+                                          for u, a in zip(library.urls, library.articles, strict=True)))
+    key = digest("search", docs_key)
+    if reusable(key):
+        indexer.cancel()
+        return Job(key, list, pages.keys)  # never made: last build's files are kept
+    return Job(key, indexer.files(), pages.keys)
 
 
-def site_jobs(pages: Pages, rendered: Sequence[Rendered],
-              reusable: Callable[[str], bool] = lambda key: False) -> Iterator[Job]:
-    """Every file besides the article pages, as keyed jobs, in a fixed order. The search index,
-    the longest of them, is made in a forked process while the listings render, unless
-    ``reusable`` says last build's files for its key are still there."""
-    from .search import SearchCache, build_index
-    from .search_docs import search_docs, stemmer_language
-
+def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:
+    """Every file besides the article pages, as keyed jobs, in a fixed order."""
     library, config = pages.library, pages.config
-    docs = search_docs(library, [r.text for r in rendered])
-    docs_key = digest(pages.config_key, *(f"{d.url}|{pages.article_keys[a.path]}"
-                                          for d, a in zip(docs, library.articles, strict=True)))
-    search_key = digest("search", docs_key)
-    # The scan memo only saves rescanning unchanged articles; a clean build ignores it.
-    scan_cache = SearchCache(pages.site / ".marginalia-cache" / "search-scan.pickle", read=not pages.clean)
-    index_jobs = None if pages.jobs > 1 else 1  # None: as many as pay off for this many articles
-    search_files = in_background(lambda: sorted(build_index(
-        docs, language=stemmer_language(config.language), cache=scan_cache, jobs=index_jobs).items()),
-        worth_it=pages.jobs > 1 and len(docs) >= PARALLEL_MIN and not reusable(search_key))
-    mentions = {library.articles[i].path: r.mentions for i, r in enumerate(rendered)}
+    entries = [pages.entry(i) for i in range(len(library.articles))]
+    mentions = {e.rel: e.mentions for e in entries}
     for view in listing_views(library, config, mentions):
         yield pages.view_job(view)
     yield pages.view_job(View("search/index.html", "search.html", {}))
-    sets = [pages.source(i).annotations for i in range(len(library.articles))]
+    sets = [e.annotations for e in entries]
     yield pages.view_job(timeline_view(library, sets))
-    yield pages.view_job(editor_view(library, sets, rendered))
+    yield pages.view_job(editor_view(library, sets, [e.warnings for e in entries]))
     pairs = zip(library.articles, library.urls, strict=True)
     notes_key = digest(pages.config_key, *(f"{u}|{pages.article_keys[a.path]}" for a, u in pairs))
     yield Job(digest("w3c", notes_key), lambda: list(w3c_files(library, sets, config)), pages.keys)
-    yield Job(search_key, search_files, pages.keys)
-    yield Job(digest("feeds", docs_key), lambda: _feeds(library, config), pages.keys)
+    yield search
+    summaries = [e.summary for e in entries]
+    feeds_key = digest("feeds", pages.config_key, *(f"{u}|{e.meta_key}|{e.summary}"
+                                                    for u, e in zip(library.urls, entries, strict=True)))
+    yield Job(feeds_key, lambda: _feeds(library, config, summaries), pages.keys)
     yield Job(digest("assets", tool_key()), _assets, pages.keys)
     yield pages.view_job(not_found_view(config))
     # Last: sitemap, offline manifest and service worker describe every file made before them.
@@ -213,10 +192,10 @@ def site_jobs(pages: Pages, rendered: Sequence[Rendered],
     yield Job(digest("site", site_key(keys)), lambda: list(site_files(keys, library, config)), pages.keys)
 
 
-def _feeds(library: Library, config: Config) -> Iterable[tuple[str, bytes]]:
+def _feeds(library: Library, config: Config, summaries: Sequence[str]) -> Iterable[tuple[str, bytes]]:
     from .feeds import build_feeds
 
-    return list(build_feeds(library, config))
+    return list(build_feeds(library, config, summaries))
 
 
 def _assets() -> Iterator[tuple[str, bytes]]:

@@ -15,20 +15,22 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .cache import STAGED, BuildCache, digest, value_bytes
+from .cache import CACHE_DIR, STAGED, BuildCache, decode_record, digest, encode_record
 from .config import load_config
 from .errors import Problem, Problems, SiteError
 from .fingerprint import tool_key
-from .library import ContentFiles, Library, assemble, content_files, stat_signature
-from .workers import default_jobs, map_forked, paused_gc
-from .writer import MARKER, WriteStats, check_output, files_in, write_site
+from .library import Library, article_url, assemble, content_files, stat_signature
+from .workers import PARALLEL_MIN, Started, default_jobs, map_forked, paused_gc, start_forked
+from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output, files_in
 
 if TYPE_CHECKING:
-    from .articles import Rendered, Source
+    from .articles import BodyRenderer, Entry, Prepared
+    from .indexer import Indexer
+    from .model import Config
     from .outputs import Job, Pages
 
 Progress = Callable[[str, int, int], None]
-Records = dict[str, tuple[str, str, Any]]  # content path -> (stat signature, key, cached record)
+Records = dict[str, tuple[str, str, Any]]  # content path -> (stat signature, key, cached entry)
 
 
 @dataclasses.dataclass
@@ -62,7 +64,8 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
     jobs = jobs or default_jobs()
     config = load_config(site, base_url=base_url)
     check_output(output, site)
-    cache = BuildCache(site, output, read=not clean)
+    feeds = bool(config.base_url)  # entries carry a feed's text only where there are feeds
+    cache = BuildCache(site, output, read=not clean, variant=f"feeds={feeds}")
     try:
         content = content_files(site)
         rels = _rels(site, content.paths)
@@ -80,33 +83,66 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
         from .outputs import Pages
         from .templates import load_templates, make_env
 
-        env = make_env(site)
-        records = cache.files()  # read once: unpickling 10,000 records is not free
-        sources = _load(site, content, rels, signatures, records, progress, jobs)
-        clock.lap("load")
-        library = assemble([s.article for s, _key in sources if s.article is not None], config)
-        env.globals["feed_links"] = FeedIndex(library, config).links
-        report.warnings.extend(publishing_warnings(config))
-        report.warnings.extend(library.merged)
-        load_templates(env, _templates_needed(library), site)
-        report.articles = len(library.articles)
-        pages = Pages(site, config, env, library, TemplateKeys(env),
-                      {s.rel: (s, key) for s, key in sources if s.article is not None}, clean=clean,
-                      jobs=jobs)
-        previous = cache.pages() if cache.state("output") == output_identity(output) else {}
-        rendered: list[Rendered | None] = [None] * len(library.articles)
-        stager = _Stager(cache, pages, signatures)
-        files = _files(pages, previous, output, rendered, stager, records, report, clock, jobs, progress)
-        report.stats = write_site(files, output, keep_if_same=set(previous))
-        clock.lap("write")
+        memo = None if clean else site / CACHE_DIR  # compiled templates, template references
+        env = make_env(site, memo and memo / "templates")
+        reader = Reader(site, content.sidecars, config.taxonomies, summaries=feeds)
+        indexer = _indexer(site, config, reader, clean, background=jobs > 1 and len(rels) >= PARALLEL_MIN)
+        try:
+            entries, fresh = _load(reader, rels, signatures, cache, indexer, progress, jobs)
+            clock.lap("load")
+            library = assemble([e.article for e in entries if e.article is not None], config)
+            env.globals["feed_links"] = FeedIndex(library, config).links
+            report.warnings.extend(publishing_warnings(config))
+            report.warnings.extend(library.merged)
+            load_templates(env, _templates_needed(library), site)
+            report.articles = len(library.articles)
+            templates = TemplateKeys(env, memo and memo / "template-refs.json")
+            pages = Pages(site, config, env, library, templates,
+                          {e.rel: e for e in entries if e.article is not None}, clean=clean, jobs=jobs)
+            _write(pages, reader, fresh, indexer, cache, output, report, clock, progress)
+        except BaseException:
+            indexer.cancel()
+            raise
+        templates.save()
         if strict and report.warnings:
             raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
-        cache.commit(_records(pages, signatures, rendered, stager.staged), pages.keys,
+        cache.commit(_records(entries, signatures, fresh), pages.keys,
                      {"fingerprint": fingerprint, "articles": str(len(library.articles)),
                       "warnings": str(len(report.warnings)), "output": output_identity(output)})
     finally:
         cache.close()
     return report
+
+
+def _indexer(site: pathlib.Path, config: Config, reader: Reader, clean: bool, background: bool) -> Indexer:
+    """The search index's builder: in a process forked now, before the build holds much memory,
+    for a large archive. Its memo of the last build's index is ignored by a clean build."""
+    from .indexer import Indexer, doc_text
+    from .search import SearchCache
+    from .search_docs import stemmer_language
+
+    def load_text(rel: str) -> str:
+        prepared = reader.prepare(rel)
+        assert prepared.entry.article is not None  # it was read without error before
+        return doc_text(prepared.entry.article, prepared.text)
+
+    cache = SearchCache(site / CACHE_DIR / "search-index.cache", read=not clean)
+    return Indexer(stemmer_language(config.language), cache, load_text, background=background)
+
+
+def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, cache: BuildCache,
+           output: pathlib.Path, report: BuildReport, clock: _Clock, progress: Progress | None) -> None:
+    """Every output file made (or kept) into a new tree, swapped in place of ``output``."""
+    previous = cache.pages() if cache.state("output") == output_identity(output) else {}
+    staging = Staging(output, checked=previous)
+    workers: list[Started[int]] = []
+    try:
+        files = _files(pages, reader, fresh, indexer, previous, staging, workers, report, clock, progress)
+        report.stats = staging.finish(files, keep_if_same=set(previous))
+    finally:
+        for started in workers:
+            started.close()
+    clock.lap("write")
 
 
 def output_identity(output: pathlib.Path) -> str:
@@ -138,26 +174,71 @@ def _layouts_signature(site: pathlib.Path) -> str:
     return digest(*parts)
 
 
-def _load(site: pathlib.Path, content: ContentFiles, rels: list[str], signatures: dict[str, str],
-          cached: Records, progress: Progress | None, jobs: int = 1) -> list[tuple[Source, str]]:
-    """Parse every content file, reusing the cache for files whose signature is unchanged."""
-    sources: list[tuple[Source, str]] = []
-    usable = {rel: hit for rel in rels if (hit := cached.get(rel)) is not None and hit[0] == signatures[rel]}
-    todo = [(path, rel) for path, rel in zip(content.paths, rels, strict=True) if rel not in usable]
-    fresh = map_forked(_parse_one, todo, (site, content.sidecars), jobs)
+class Reader:
+    """Reads content files for the build: parsed, keyed and their bodies rendered (one
+    :class:`~marginalia.articles.BodyRenderer` per process, made when first needed)."""
+
+    def __init__(self, site: pathlib.Path, sidecars: frozenset[str], taxonomies: Sequence[str],
+                 summaries: bool = True) -> None:
+        self.site, self.sidecars, self.taxonomies, self.summaries = site, sidecars, tuple(taxonomies), summaries
+        self.prefix = str(site) + os.sep
+        self._renderer: BodyRenderer | None = None
+
+    def prepare(self, rel: str) -> Prepared:
+        """One content file, by its path in the site."""
+        from .articles import BodyRenderer, prepare
+
+        if self._renderer is None:
+            self._renderer = BodyRenderer(self.taxonomies, self.summaries)
+        return prepare(self.site, self.prefix + rel.replace("/", os.sep), rel, self.sidecars, self._renderer)
+
+    def record(self, rel: str) -> tuple[bytes, str, str]:
+        """One content file prepared, as a worker sends it back: its entry as the cache stores it
+        (pickled here, in the worker, once), its body's HTML and its text."""
+        prepared = self.prepare(rel)
+        return encode_record(prepared.entry), prepared.html, prepared.text
+
+
+def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: BuildCache, indexer: Indexer,
+          progress: Progress | None, jobs: int) -> tuple[list[Entry], dict[str, Prepared]]:
+    """Every content file's entry, in content order: from the cache where the file's signature is
+    unchanged, else read anew (those, with their rendered bodies, also by path in the second
+    result). New records go to the cache, and every article to the indexer, as they arrive."""
+    from .articles import Prepared
+    from .indexer import search_doc
+
+    cached = cache.files()
+    usable = {rel: hit[2] for rel in rels if (hit := cached.get(rel)) is not None and hit[0] == signatures[rel]}
+    todo = [rel for rel in rels if rel not in usable]
+    records = map_forked(_record, todo, (reader,), jobs)
+    entries: list[Entry] = []
+    fresh: dict[str, Prepared] = {}
+    batch: list[tuple[str, str, str, bytes]] = []
     found = Problems()
     for n, rel in enumerate(rels):
-        hit = usable.get(rel)
-        if hit is not None:
-            source, key = hit[2][0], hit[1]
-        else:
-            source, key = next(fresh)
-        sources.append((source, key))
-        found.extend(source.problems)
+        entry, text = usable.get(rel), None
+        if entry is None:
+            blob, html, text = next(records)
+            entry = decode_record(blob)
+            fresh[rel] = Prepared(entry, html, "")  # the text goes to the indexer only
+            batch.append((rel, signatures[rel], entry.key, blob))
+            if len(batch) >= 256:
+                cache.stage(batch)
+                batch = []
+        entries.append(entry)
+        found.extend(entry.problems)
+        if entry.article is not None and not entry.article.draft:
+            url = article_url(entry.article)
+            indexer.add(rel, search_doc(entry.article, url, text, key=f"{entry.key}|{url}"))
         if progress and n % 500 == 0:
             progress("read", n, len(rels))
+    cache.stage(batch)
     found.raise_if_any()
-    return sources
+    return entries, fresh
+
+
+def _record(rel: str, reader: Reader) -> tuple[bytes, str, str]:
+    return reader.record(rel)
 
 
 def _rels(site: pathlib.Path, paths: Sequence[str]) -> list[str]:
@@ -166,69 +247,58 @@ def _rels(site: pathlib.Path, paths: Sequence[str]) -> list[str]:
     return [p[cut:].replace(os.sep, "/") for p in paths]
 
 
-def _parse_one(item: tuple[str, str], site: pathlib.Path, sidecars: frozenset[str]) -> tuple[Source, str]:
-    """One content file (its full path and its path in the site) parsed, with its annotations'
-    entities merged in, and its key."""
-    from .articles import load_source
-    from .outputs import merge_annotation_entities
+def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, previous: dict[str, str],
+           staging: Staging, workers: list[Started[int]], report: BuildReport, clock: _Clock,
+           progress: Progress | None) -> Iterator[tuple[str, Data]]:
+    """Every output file in a fixed order: ``None`` where the previous file is still right,
+    ``WRITTEN`` for the article pages that worker processes write into the staging tree. The
+    search index is asked for first; then the page workers start; the listings render here
+    meanwhile."""
+    from .outputs import search_job, site_jobs
 
-    path, rel = item
-    source = load_source(site, path, rel, sidecars)
-    article = merge_annotation_entities(source)
-    if article is not source.article:
-        source = dataclasses.replace(source, article=article)
-    return source, digest(tool_key(), value_bytes(source))
-
-
-def _files(pages: Pages, previous: dict[str, str], output: pathlib.Path, rendered: list[Rendered | None],
-           stager: _Stager, records: Records, report: BuildReport, clock: _Clock, jobs: int,
-           progress: Progress | None) -> Iterator[tuple[str, bytes | None]]:
-    """Every output file in a fixed order: ``None`` where the previous file is still right."""
-    from .articles import ArticleRenderer, render_all
-    from .outputs import site_jobs
-
-    cached = {rel: meta for rel, (_sig, _key, meta) in records.items()} if previous else {}
-    existing = files_in(output) if previous else set()
-    keys = [pages.article_key(index) for index in range(len(pages.library.urls))]
-    todo: list[tuple[int, str]] = []
-    for index, url in enumerate(pages.library.urls):
-        old = cached.get(pages.library.articles[index].path)
-        if previous.get(url) == keys[index] and old is not None and old[1] is not None and url in existing:
-            rendered[index] = old[1]
-        else:
-            todo.append((index, url))
+    library = pages.library
+    existing = files_in(staging.output) if previous else set()
+    keys = [pages.article_key(index) for index in range(len(library.urls))] if previous else []
+    todo = [i for i, url in enumerate(library.urls) if not previous or previous.get(url) != keys[i]
+            or url not in existing]
     report.rendered = len(todo)
-    fresh = render_all(todo, [pages.source(i) for i in range(len(pages.library.articles))],
-                       lambda: ArticleRenderer(pages.article_page, pages.config.taxonomies), jobs)
-    done = 0
-    for index, url in enumerate(pages.library.urls):
-        pages.keys[url] = keys[index]
-        if rendered[index] is None:
-            got_index, result, blob = next(fresh)
-            assert got_index == index
-            stager.add(index, blob)
-            rendered[index] = dataclasses.replace(result, page=b"")
-            done += 1
-            if progress and done % 500 == 0:
-                progress("articles", done, len(todo))
-            yield url, result.page
-        else:
-            yield url, None
-    stager.flush()
-    for done_result in rendered:
-        report.warnings.extend(done_result.problems if done_result else ())
-    clock.lap("articles")
     by_key: dict[str, list[str]] = {}
     for path, key in previous.items():
         by_key.setdefault(key, []).append(path)
-    for job in site_jobs(pages, [r for r in rendered if r is not None],
-                         reusable=lambda key: _kept(key, by_key, existing) is not None):
+    search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None)
+    bodies = {i: p.html for i in todo if (p := fresh.get(library.articles[i].path)) is not None}
+    written = start_forked(_write_page, todo, (pages, reader, bodies, staging), pages.jobs, chunksize=32)
+    workers.append(written)
+    # While the workers render: a cold build's page keys, and every page's path claimed (each worker
+    # checks a path is safe before it writes; here they are checked against each other).
+    keys = keys or [pages.article_key(index) for index in range(len(library.urls))]
+    for index in todo:
+        staging.claim(library.urls[index])
+    rendering = set(todo)
+    for index, url in enumerate(library.urls):
+        pages.keys[url] = keys[index]
+        yield url, WRITTEN if index in rendering else None
+    for job in site_jobs(pages, search):
         yield from _job_files(job, by_key, existing)
     clock.lap("listings")
+    for done, _index in enumerate(written, 1):
+        if progress and done % 500 == 0:
+            progress("articles", done, len(todo))
+    clock.lap("articles")
+    report.warnings.extend(w for index in range(len(library.urls)) for w in pages.entry(index).warnings)
+
+
+def _write_page(index: int, pages: Pages, reader: Reader, bodies: dict[int, str], staging: Staging) -> int:
+    """One article page rendered and written into the staging tree (in a worker process)."""
+    body = bodies.get(index)
+    if body is None:  # content unchanged, page not (a neighbour's title, a layout): read it again
+        body = reader.prepare(pages.library.articles[index].path).html
+    staging.write(pages.library.urls[index], pages.article_page(index, body))
+    return index
 
 
 def _job_files(job: Job, by_key: dict[str, list[str]], existing: set[str]
-               ) -> Iterator[tuple[str, bytes | None]]:
+               ) -> Iterator[tuple[str, Data]]:
     """A job's files: kept from the last build when its key is unchanged, else made anew."""
     kept = _kept(job.key, by_key, existing)
     if kept is not None:
@@ -256,38 +326,12 @@ def _templates_needed(library: Library) -> list[str]:
                   | {f"{name}.html" for name in layouts})
 
 
-class _Stager:
-    """Hands the records the render workers pickled to the cache in batches, as they arrive, so a
-    build of 100,000 articles does not hold them all in memory."""
-
-    def __init__(self, cache: BuildCache, pages: Pages, signatures: dict[str, str]) -> None:
-        self.cache, self.pages, self.signatures = cache, pages, signatures
-        self.staged: set[int] = set()  # articles whose records are stored already
-        self.batch: list[tuple[str, str, str, bytes]] = []
-
-    def add(self, index: int, blob: bytes) -> None:
-        self.staged.add(index)
-        rel = self.pages.library.articles[index].path
-        self.batch.append((rel, self.signatures.get(rel, ""), self.pages.article_keys[rel], blob))
-        if len(self.batch) >= 256:
-            self.flush()
-
-    def flush(self) -> None:
-        self.cache.stage(self.batch)
-        self.batch = []
-
-
-def _records(pages: Pages, signatures: dict[str, str], rendered: list[Rendered | None], staged: set[int]
+def _records(entries: list[Entry], signatures: dict[str, str], fresh: dict[str, Prepared]
              ) -> Iterator[tuple[str, str, str, object]]:
-    """What the cache keeps per content file: its signature, key, source and rendered parts
-    (staged already where a worker pickled them)."""
-    index_of = {a.path: i for i, a in enumerate(pages.library.articles)}
-    for rel, (source, key) in pages.sources.items():
-        index = index_of.get(rel)
-        if index is not None and index in staged:
-            yield rel, signatures.get(rel, ""), key, STAGED
-        else:
-            yield rel, signatures.get(rel, ""), key, (source, rendered[index] if index is not None else None)
+    """What the cache keeps per content file: its signature, key and entry (stored already where
+    this build read the file)."""
+    for entry in entries:
+        yield entry.rel, signatures.get(entry.rel, ""), entry.key, STAGED if entry.rel in fresh else entry
 
 
 class _Clock:

@@ -14,6 +14,7 @@ import pathlib
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from .dates import human_date, human_datetime, month_name, utc_offset
@@ -38,17 +39,31 @@ def json_script(value: Any) -> Markup:
     return Markup(text)
 
 
-def make_env(site: pathlib.Path) -> jinja2.Environment:
-    """An environment loading ``site/layouts`` first, then the defaults."""
+def make_env(site: pathlib.Path, compiled: pathlib.Path | None = None) -> jinja2.Environment:
+    """An environment loading ``site/layouts`` first, then the defaults; ``compiled``, a folder
+    where compiled templates are kept between builds (by their source's checksum)."""
+    cache = None
+    if compiled is not None:
+        with contextlib.suppress(OSError):
+            compiled.mkdir(parents=True, exist_ok=True)
+            cache = _Compiled(str(compiled))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(site / "layouts")),
                                     jinja2.FileSystemLoader(str(PACKAGE_LAYOUTS))]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, auto_reload=False)
+        keep_trailing_newline=True, auto_reload=False, bytecode_cache=cache)
     env.globals["csp"] = CONTENT_SECURITY_POLICY
     env.filters.update(human_date=human_date, human_datetime=human_datetime, month_name=month_name,
                        json_script=json_script, utc_offset=utc_offset)
     return env
+
+
+class _Compiled(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept on disk; one that cannot be written (a read-only site) is not kept."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 def template_problem(exc: jinja2.TemplateError, site: pathlib.Path) -> Problem:

@@ -45,6 +45,38 @@ def map_forked(function: Callable[..., T], items: Sequence[Any], args: tuple[Any
         _WORKER.clear()
 
 
+class Started(Iterator[T]):
+    """Results of work that forked processes started on at once (see :func:`start_forked`)."""
+
+    def __init__(self, results: Iterator[T], pool: Any = None) -> None:
+        self.results, self.pool = results, pool
+
+    def __next__(self) -> T:
+        return next(self.results)
+
+    def close(self) -> None:
+        """Stop the processes (those not finished are killed): call it once done, or on failure."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def start_forked(function: Callable[..., T], items: Sequence[Any], args: tuple[Any, ...],
+                 jobs: int, chunksize: int = 64) -> Started[T]:
+    """``function(item, *args)`` for each item, in order, across ``jobs`` processes forked now that
+    work while the caller goes on; iterating the result waits for each in turn. Without fork (or
+    for few items or one job) the work is done here, one item at a time, as the result is iterated."""
+    if not can_fork(len(items), jobs):
+        return Started(function(item, *args) for item in items)
+    _WORKER.update(function=function, args=args)
+    try:
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+    finally:
+        _WORKER.clear()  # the workers have their copy; the parent needs none
+    return Started(pool.imap(_apply, items, chunksize=chunksize), pool)
+
+
 def default_jobs() -> int:
     """One worker per core the process may use."""
     try:

@@ -20,7 +20,7 @@ import shutil
 import stat
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Iterator
 
 from .errors import Problem, SiteError
 from .slugs import WINDOWS_RESERVED
@@ -64,7 +64,16 @@ def check_output(output: pathlib.Path, site: pathlib.Path) -> None:
                                  "choose an empty or new folder; nothing was changed")])
 
 
-Files = Iterable[tuple[str, bytes | None]]
+class _Written:
+    """The data of a file that a worker process wrote into the staging tree already."""
+
+    def __repr__(self) -> str:
+        return "WRITTEN"
+
+
+WRITTEN = _Written()
+Data = bytes | None | _Written
+Files = Iterable[tuple[str, Data]]
 
 
 def write_site(files: Files, output: pathlib.Path, keep_if_same: set[str] | None = None) -> WriteStats:
@@ -74,83 +83,134 @@ def write_site(files: Files, output: pathlib.Path, keep_if_same: set[str] | None
     file is linked. When every file is unchanged and ``keep_if_same`` (the last
     build's file list) matches, ``output`` is left alone entirely.
     """
-    output = output.absolute()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    items = iter(files)
-    kept: list[str] = []
-    first_new: tuple[str, bytes] | None = None
-    for rel, data in items:  # look ahead: a build that changed nothing writes nothing
-        if data is None:
-            kept.append(rel)
-        else:
-            first_new = (rel, data)
-            break
-    stats = WriteStats()
-    if first_new is None and keep_if_same is not None and set(kept) == keep_if_same \
-            and (output / MARKER).is_file():
-        stats.unchanged = len(kept)
-        return stats
-    _remove_stale(output)
-    staging = output.with_name(f".{output.name}.building-{os.getpid()}")
-    _remove(staging)
-    staging.mkdir()
-    rest = _with_marker(itertools.chain(((rel, None) for rel in kept), [first_new] if first_new else [], items))
-    try:
-        _fill(staging, output, rest, stats, files_in(output))
-        swapped = _swap(staging, output)
-    except BaseException:
-        _remove(staging)
-        raise
-    if swapped:  # staging now holds the previous site
-        _discard(staging, big=stats.written + stats.unchanged > 2000)
-    return stats
+    return Staging(output, keep_if_same or ()).finish(files, keep_if_same)
 
 
-def _fill(staging: pathlib.Path, old: pathlib.Path, files: Files,
-          stats: WriteStats, old_files: set[str]) -> None:
-    # Plain strings, not Paths: this loop runs once per output file, and pathlib's joins and
-    # hashes were a tenth of the parent process's time in a 10,000-article build.
-    new_root, old_root = str(staging) + os.sep, str(old) + os.sep
-    folded: dict[str, str] = {}  # casefolded path -> the path (also: every path seen)
-    made: set[str] = set()  # folders created in the new tree
-    for rel, data in files:
+class Staging:
+    """A new site tree beside ``output``, filled by this process and by worker processes it forks
+    (each writes the files it was given, which are :meth:`claim`-ed here too), then swapped
+    in place of ``output`` in one step; or removed, leaving ``output`` as it was."""
+
+    def __init__(self, output: pathlib.Path, checked: Container[str] = ()) -> None:
+        """``checked``: paths known to be safe (last build's), which need no second look."""
+        self.output, self.checked = output.absolute(), checked
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(self.output)
+        self.path = self.output.with_name(f".{self.output.name}.building-{os.getpid()}")
+        _remove(self.path)
+        self.path.mkdir()
+        # Plain strings, not Paths: these run once per output file, and pathlib's joins and hashes
+        # were a tenth of the parent process's time in a 10,000-article build.
+        self.root = str(self.path) + os.sep
+        self.folded: dict[str, str] = {}  # casefolded path -> the path (also: every path claimed)
+        self.made: set[str] = set()  # folders created in the new tree by this process
+
+    def claim(self, rel: str) -> None:
+        """Refuse ``rel`` if it is unsafe, claimed already, or clashes with a claimed path."""
         key = rel.casefold()
-        problem = check_path(rel)
-        if problem is None and folded.get(key) == rel:
+        problem = None if rel in self.checked else check_path(rel)
+        if problem is None and self.folded.get(key) == rel:
             problem = "two pages would write this file"
-        elif problem is None and key in folded:
-            problem = f"clashes with {folded[key]} on case-insensitive disks"
+        elif problem is None and key in self.folded:
+            problem = f"clashes with {self.folded[key]} on case-insensitive disks"
         if problem:
             raise SiteError([Problem(f"output/{rel}", 0, 0, problem, "check slugs and layout names")])
-        folded[key] = rel
-        native = rel if os.sep == "/" else rel.replace("/", os.sep)
-        target = new_root + native
-        folder = native.rpartition(os.sep)[0]
-        if folder and folder not in made:
-            os.makedirs(new_root + folder, exist_ok=True)
-            while folder:
-                made.add(folder)
-                folder = folder.rpartition(os.sep)[0]
-        if data is None:
-            if not _link(old_root + native, target):
-                raise SiteError([Problem(f"output/{rel}", 0, 0, "a file the cache counted on is gone",
-                                         "run the build again with --clean")])
-            stats.unchanged += 1
-        elif rel in old_files and _same(old_root + native, data) and _link(old_root + native, target):
-            stats.unchanged += 1
-        else:
+        self.folded[key] = rel
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write a file into the new tree (from any process of the build), after checking its path
+        is safe; the build :meth:`claim`-s it too, which checks it against the others."""
+        problem = check_path(rel)
+        if problem:
+            raise SiteError([Problem(f"output/{rel}", 0, 0, problem, "check slugs and layout names")])
+        target = self.root + (rel if os.sep == "/" else rel.replace("/", os.sep))
+        try:
             _write_new(target, data)
-            stats.written += 1
+        except FileNotFoundError:  # its folder is not there yet (another process may be making it)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _write_new(target, data)
+
+    def finish(self, files: Files, keep_if_same: set[str] | None = None) -> WriteStats:
+        """Add ``files`` (``WRITTEN``: a worker wrote it; ``None``: link last build's file) and swap
+        the new tree in. When nothing is new and ``keep_if_same`` (last build's file list) matches,
+        ``output`` is left alone entirely."""
+        items = iter(files)
+        kept: list[str] = []
+        first_new: tuple[str, Data] | None = None
+        stats = WriteStats()
+        try:
+            for rel, data in items:  # look ahead: a build that changed nothing writes nothing
+                if data is None:
+                    kept.append(rel)
+                else:
+                    first_new = (rel, data)
+                    break
+            if first_new is None and keep_if_same is not None and set(kept) == keep_if_same \
+                    and (self.output / MARKER).is_file():
+                self.abandon()
+                stats.unchanged = len(kept)
+                return stats
+            rest = itertools.chain(((rel, None) for rel in kept), [first_new] if first_new else [], items)
+            self._fill(_with_marker(rest), stats, files_in(self.output))
+            swapped = _swap(self.path, self.output)
+        except BaseException:
+            self.abandon()
+            raise
+        if swapped:  # the staging path now holds the previous site
+            _discard(self.path, big=stats.written + stats.unchanged > 2000)
+        return stats
+
+    def abandon(self) -> None:
+        """Remove the new tree; ``output`` stays as it was."""
+        _remove(self.path)
+
+    def _fill(self, files: Files, stats: WriteStats, old_files: set[str]) -> None:
+        new_root, old_root = self.root, str(self.output) + os.sep
+        for rel, data in files:
+            if data is WRITTEN:  # claimed and written already
+                stats.written += 1
+                continue
+            self.claim(rel)
+            native = rel if os.sep == "/" else rel.replace("/", os.sep)
+            target = new_root + native
+            folder = native.rpartition(os.sep)[0]
+            if folder and folder not in self.made:
+                os.makedirs(new_root + folder, exist_ok=True)
+                while folder:
+                    self.made.add(folder)
+                    folder = folder.rpartition(os.sep)[0]
+            if data is None:
+                if rel not in old_files or not _link(old_root + native, target):
+                    raise SiteError([Problem(f"output/{rel}", 0, 0, "a file the cache counted on is gone",
+                                             "run the build again with --clean")])
+                stats.unchanged += 1
+            elif isinstance(data, bytes) and rel in old_files and _same(old_root + native, data) \
+                    and _link(old_root + native, target):
+                stats.unchanged += 1
+            else:
+                assert isinstance(data, bytes)
+                _write_new(target, data)
+                stats.written += 1
 
 
 def files_in(folder: pathlib.Path) -> set[str]:
-    """Every file under ``folder`` by relative path (empty when there is no such folder): one walk
-    instead of a failing stat per new file."""
+    """Every regular file under ``folder`` by relative path (empty when there is no such folder):
+    one walk instead of a failing stat per new file. Links are left out: the writer never carries
+    one (to who knows where) into a new site."""
     found: set[str] = set()
-    cut = len(str(folder)) + 1
-    for path, _dirs, names in os.walk(folder):
-        prefix = path[cut:].replace(os.sep, "/") + "/" if len(path) > cut else ""
-        found.update(prefix + name for name in names)
+    folders = [(str(folder), "")]
+    while folders:
+        path, prefix = folders.pop()
+        try:
+            entries = os.scandir(path)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file(follow_symlinks=False):
+                    found.add(prefix + entry.name)
     return found
 
 
@@ -167,9 +227,8 @@ def _write_new(target: str, data: bytes) -> None:
 
 
 def _link(source: str, target: str) -> bool:
-    """Hard-link an unchanged file (keeps its mtime); False where links are not possible."""
-    if os.path.islink(source):  # never carry a link (to who knows where) into the new site
-        return False
+    """Hard-link an unchanged file (keeps its mtime; callers link only regular files found by
+    :func:`files_in`); False where links are not possible."""
     try:
         os.link(source, target)
     except OSError:
@@ -177,7 +236,7 @@ def _link(source: str, target: str) -> bool:
     return True
 
 
-def _with_marker(files: Files) -> Files:
+def _with_marker(files: Files) -> Iterator[tuple[str, Data]]:
     yield from files
     yield MARKER, b"This folder is generated by 'python build.py build'; edits here are lost.\n"
 
@@ -229,13 +288,31 @@ def _discard(old: pathlib.Path, big: bool) -> None:
         return
     trash = old.with_name(old.name.replace(".building-", ".old-"))
     os.rename(old, trash)
-    subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
-                      str(trash)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, start_new_session=True)
+    _delete_detached(trash)
+
+
+# The detached deleter first renames the folder after its own process, so that a build starting
+# meanwhile sees a live owner and leaves the folder to it.
+_DELETER = """import os, shutil, sys
+folder = sys.argv[1]
+mine = folder.rpartition("-")[0] + f"-{os.getpid()}"
+try:
+    os.rename(folder, mine)
+except OSError:
+    sys.exit(0)  # gone, or another deleter has it
+shutil.rmtree(mine, ignore_errors=True)
+"""
+
+
+def _delete_detached(folder: pathlib.Path) -> None:
+    """Delete ``folder`` (a ``.NAME.old-PID`` beside the output) in a process of its own."""
+    subprocess.Popen([sys.executable, "-c", _DELETER, str(folder)], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def _remove_stale(output: pathlib.Path) -> None:
-    """Remove half-built folders that killed builds left beside ``output`` (their process is gone)."""
+    """Hand the folders that killed builds (or killed deletes) left beside ``output`` to a detached
+    delete: half-built trees, and old trees whose delete did not finish (their process is gone)."""
     for sibling in output.parent.glob(f".{output.name}.*-*"):
         kind, _, pid = sibling.name.rpartition("-")
         if not kind.endswith((".building", ".old")) or not pid.isdigit() or int(pid) == os.getpid():
@@ -243,7 +320,12 @@ def _remove_stale(output: pathlib.Path) -> None:
         try:
             os.kill(int(pid), 0)
         except ProcessLookupError:
-            shutil.rmtree(sibling, ignore_errors=True)  # a detached delete may still be at work on it
+            trash = sibling.with_name(f"{kind.removesuffix('.building').removesuffix('.old')}.old-{pid}")
+            try:
+                os.rename(sibling, trash)
+            except OSError:
+                continue  # another build or deleter got to it first
+            _delete_detached(trash)
         except PermissionError:
             pass  # alive, someone else's
 

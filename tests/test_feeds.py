@@ -171,3 +171,23 @@ def test_source_date_epoch_dates_a_feed_with_no_dated_article(make_site, monkeyp
     build(site, clean=True)  # the variable is not part of what an incremental build compares
     feed = parse(site / "output/feed.xml")
     assert feed.feed.updated == "2023-11-14T22:13:20Z" and feed.entries == []
+
+
+def test_sitemap_text_is_what_elementtree_writes() -> None:
+    """The sitemap is written as text for speed: the same bytes as ElementTree's, odd URLs included."""
+    from marginalia import meta
+
+    def reference(pages: list[str], modified: dict[str, str], base: str) -> bytes:
+        root = ET.Element("urlset", {"xmlns": meta.SITEMAP_NS})
+        for page in pages:
+            url = ET.SubElement(root, "url")
+            ET.SubElement(url, "loc").text = meta.xml_text(base + meta.urllib.parse.quote(page))
+            if page in modified:
+                ET.SubElement(url, "lastmod").text = modified[page]
+        return meta._xml(root)
+
+    pages = ["index.html", "2014/06/a&b<c>.html", "tags/café/index.html", "x y/\u2028.html", "q?\"'.html"]
+    modified = {"index.html": "2014-06-18T11:59:00-04:00", "tags/café/index.html": "2020-01-01T00:00:00Z"}
+    for base in ("https://example.org/", "https://example.org/a&b/"):
+        for cut in range(len(pages) + 1):
+            assert meta._urlset(pages[:cut], modified, base) == reference(pages[:cut], modified, base)

@@ -17,7 +17,7 @@ import pytest
 from marginalia import cli
 from marginalia.errors import SiteError
 from marginalia.ingest import run_import
-from marginalia.ingest.store import write_atomic
+from marginalia.ingest.store import ContentWriter, Outside, write_atomic
 from marginalia.paths import path_problem
 from marginalia.pipeline import build
 from marginalia.slugs import group_slug
@@ -166,7 +166,7 @@ def test_atomic_write_leaves_the_old_file_whole_when_interrupted(tmp_path: pathl
     target = tmp_path / "content/a.md"
     write_atomic(target, b"old", root=tmp_path / "content")
 
-    def crash(src: str, dst: str) -> None:
+    def crash(*_args: object, **_kwargs: object) -> None:  # the rename, by path or in a held folder
         raise KeyboardInterrupt
 
     monkeypatch.setattr(os, "replace", crash)
@@ -174,6 +174,42 @@ def test_atomic_write_leaves_the_old_file_whole_when_interrupted(tmp_path: pathl
         write_atomic(target, b"new" * 1000, root=tmp_path / "content")
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.md"]  # no temporary file left
+
+
+def test_a_link_swapped_in_after_the_first_write_does_not_lead_the_next_out(tmp_path: pathlib.Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    content = tmp_path / "content"
+    with ContentWriter(content) as writer:
+        writer.write(content / "2014/a.md", b"a")
+        (content / "2014").rename(content / "moved")
+        os.symlink(outside, content / "2014")
+        writer.write(content / "2014/b.md", b"b")  # into the folder it checked, wherever that went
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in (content / "moved").iterdir()) == ["a.md", "b.md"]
+    with ContentWriter(content) as writer, pytest.raises(Outside):
+        writer.write(content / "2014/c.md", b"c")  # a new writer checks the folder afresh
+
+
+def test_a_folder_removed_between_writes_is_made_again(tmp_path: pathlib.Path) -> None:
+    content = tmp_path / "content"
+    with ContentWriter(content) as writer:
+        writer.write(content / "2014/a.md", b"a")
+        (content / "2014/a.md").unlink()
+        (content / "2014").rmdir()
+        writer.write(content / "2014/b.md", b"b")
+    assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*")) == ["2014", "2014/b.md"]
+
+
+def test_a_temporary_file_left_behind_is_not_written_over(tmp_path: pathlib.Path) -> None:
+    content = tmp_path / "content"
+    (content / "2014").mkdir(parents=True)
+    for n in range(1, 4):
+        (content / f"2014/.a.md.{os.getpid()}-{n}.tmp").write_bytes(b"left")
+    write_atomic(content / "2014/a.md", b"new", root=content)
+    assert (content / "2014/a.md").read_bytes() == b"new"
+    assert oct((content / "2014/a.md").stat().st_mode & 0o777) == oct(0o644)
+    assert all(p.read_bytes() == b"left" for p in (content / "2014").glob(".a.md.*"))
 
 
 def test_names_that_share_a_slug_are_merged_with_a_warning(make_site: Callable[..., pathlib.Path]) -> None:

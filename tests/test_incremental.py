@@ -44,3 +44,39 @@ def test_random_edits_then_cached_build_equals_clean_build(make_site, tmp_path: 
         clean = tmp_path / f"clean-{round_}"
         build(site, output=clean, clean=True)
         assert tree_bytes(site / "output") == tree_bytes(clean), f"round {round_}"
+
+
+def test_forked_builds_equal_clean_builds(make_site, tmp_path: pathlib.Path, monkeypatch) -> None:
+    """The same with the work forked as in a large archive: files read by a pool, pages written by
+    worker processes straight into the new tree, the search index built in its own process."""
+    import marginalia.pipeline
+    import marginalia.workers
+
+    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
+    rng = random.Random(1812)
+    site = make_site()
+    for n in range(40):
+        _write(site, n, rng)
+    build(site, jobs=2)
+    for round_ in range(4):
+        existing = sorted((site / "content").glob("*.md"))
+        for path in rng.sample(existing, 5):
+            _write(site, int(path.stem[1:]), rng)
+        rng.choice(existing).unlink()
+        _write(site, 200 + round_, rng)
+        if round_ == 2:  # every page of one layout made anew, from content that did not change
+            (site / "layouts" / "article.html").write_text(
+                '{% extends "base.html" %}{% block main %}<h1>{{ article.title }}</h1>{{ body }}{% endblock %}')
+        report = build(site, jobs=2)
+        assert report.rendered >= 5
+        clean = tmp_path / f"clean-{round_}"
+        build(site, output=clean, clean=True, jobs=2)
+        assert tree_bytes(site / "output") == tree_bytes(clean), f"round {round_}"
+        assert tree_bytes(clean) == tree_bytes(_single(site, tmp_path / f"one-{round_}"))
+
+
+def _single(site: pathlib.Path, output: pathlib.Path) -> pathlib.Path:
+    """A clean build in this process alone."""
+    build(site, output=output, clean=True, jobs=1)
+    return output

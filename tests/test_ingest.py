@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from marginalia.errors import SiteError
-from marginalia.ingest import run_import
+from marginalia.ingest import discover, manifest, run_import
 from marginalia.ingest.document import is_hand_edited
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -203,6 +203,54 @@ def test_manifest_folder_tags_and_skipped_files(tmp_path: pathlib.Path) -> None:
     assert meta["license"]["name"] == "CC BY 4.0"
     assert meta["source"]["url"] == "https://example.org/news/verdict"
     assert "tags" not in front(tmp_path / "content/cafe-owner-wins-award.md")
+
+
+def test_manifest_rows_name_the_files_path_resolve_would(tmp_path: pathlib.Path) -> None:
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere.txt").write_text("x", encoding="utf-8")
+    (real / "a.txt").write_text("x", encoding="utf-8")
+    (real / "sub/b.txt").write_text("x", encoding="utf-8")
+    (real / "file-link.txt").symlink_to(tmp_path / "elsewhere.txt")
+    (real / "folder-link").symlink_to(real / "sub", target_is_directory=True)
+    (real / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)  # the manifest's folder is a link
+    names = ["a.txt", "missing.txt", "file-link.txt", "folder-link", "dangling.txt", "sub/b.txt",
+             "folder-link/b.txt", "../elsewhere.txt", ".", "..", "", "a b.txt", "a\\b.txt", "/abs.txt"]
+    for folder in (real, tmp_path / "linked"):
+        where = manifest._Folder(folder)
+        assert [where.resolve(n) for n in names] == [(folder / n).resolve() for n in names]
+
+
+def test_folders_are_searched_as_rglob_would(tmp_path: pathlib.Path) -> None:
+    raw = tmp_path / "raw"
+    for name in ["a.txt", "b", "c.md", "README.txt", ".hidden.txt", "x/d.TXT", "x/y/e.txt", ".h/f.txt",
+                 "x/.h/g.txt", "x/MANIFEST.tsv", "z z/h.txt", "x/y/~i.txt", "x/j.txt/k.txt"]:
+        (raw / name).parent.mkdir(parents=True, exist_ok=True)
+        (raw / name).write_text("x", encoding="utf-8")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside/o.txt").write_text("x", encoding="utf-8")
+    (raw / "linked").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (raw / "x/link.txt").symlink_to(raw / "a.txt")
+    (raw / "x/dangling.txt").symlink_to(tmp_path / "missing.txt")
+    (raw / "x/loop.txt").symlink_to(raw / "x/loop.txt")
+    (raw / "x/empty").mkdir()
+
+    def by_rglob(folder: pathlib.Path) -> list[tuple[str, tuple[str, ...]]]:  # how it was done before
+        root = folder.resolve()
+        found = []
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root)
+            if not any(part.startswith(".") for part in rel.parts) and path.is_file() \
+                    and discover.is_article_name(path.name):
+                found.append((path.as_posix(), rel.parts[:-1]))
+        return found
+
+    for folder in (raw, raw / "x", tmp_path / "raw/linked"):
+        got = [(s.path.as_posix(), s.tags) for s in discover.discover([folder])]
+        assert got == by_rglob(folder)
+    assert [s.path.name for s in discover.discover([raw])] == [
+        "a.txt", "b", "d.TXT", "k.txt", "link.txt", "e.txt", "h.txt"]
 
 
 def test_broken_inputs_give_located_messages() -> None:

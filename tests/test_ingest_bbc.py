@@ -105,12 +105,11 @@ def source_blocks(raw: str, repairs: list[dict]) -> tuple[str, list[str]]:
     return lines[0], [" ".join(b.split()) for b in blocks]
 
 
-def test_every_file_is_written_once_and_fast(imported: tuple) -> None:
-    site, report, seconds = imported
+def test_every_file_is_written_once(imported: tuple) -> None:
+    """(How fast: bench/build_bench.py times imports; tests assert behaviour, not timing.)"""
+    site, report, _seconds = imported
     assert len(report.written) == FILES and len(set(report.written)) == FILES
     assert not [p for p in report.problems if p.severity == "error"]
-    print(f"imported {FILES} BBC files in {seconds:.2f} s")
-    assert seconds < 30
 
 
 def test_headlines_and_bodies_come_through_intact(corpus: pathlib.Path, items: list[dict]) -> None:

@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marginalia.frontmatter import RESERVED_SLUGS, SLUG_RE
+from marginalia.ingest import blocks as ingest_blocks
+from marginalia.ingest import spacing
 from marginalia.ingest.blocks import build_blocks
 from marginalia.ingest.boilerplate import strip_boilerplate
 from marginalia.ingest.decode import decode
@@ -89,6 +91,23 @@ def test_inserted_space(text: str, fixed: str | None) -> None:
     out, repairs, _notes = insert_spaces(text, 7)
     assert out == (fixed or text)
     assert all(r.kind == "inserted-space" and r.line == 7 for r in repairs)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from(list("aZz.Tq/@: 1-")), max_size=24))
+def test_the_quick_look_for_a_stop_before_a_capital_misses_no_repair(text: str) -> None:
+    # insert_spaces looks for "word.Word" only in lines where a "." precedes a capital.
+    if spacing._JOIN.search(text):
+        assert spacing._STOP_CAPITAL.search(text)
+
+
+_ENDS_CLAUSE = re.compile(r"[.!?:;…][\"'”’)\]]*$")  # what blocks._ends_clause replaced
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from(list(".!?:;…\"'”’)]a ([")), max_size=8))
+def test_the_end_of_clause_test_matches_its_regex(text: str) -> None:
+    assert ingest_blocks._ends_clause(text) == bool(_ENDS_CLAUSE.search(text))
 
 
 def test_short_pairs_are_warned_not_fixed() -> None:

@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from marginalia.articles import load_source
+from marginalia.articles import load_source, read_source
 from marginalia.cache import digest, value_bytes
 from marginalia.library import content_files, stat_signature
-from marginalia.pipeline import _parse_one, _rels
+from marginalia.pipeline import _rels
 
 from conftest import article
 
@@ -99,7 +99,7 @@ def test_a_worker_reads_what_load_source_reads(make_site: Callable[..., pathlib.
     site = odd_sidecars(make_site, tmp_path)
     listing = content_files(site)
     for path, rel in zip(listing.paths, _rels(site, listing.paths), strict=True):
-        source, key = _parse_one((path, rel), site, listing.sidecars)
+        source, key = read_source(site, path, rel, listing.sidecars)
         assert source.rel == rel and source.annotations == load_source(site, pathlib.Path(path)).annotations
         assert key == digest(key_part(), value_bytes(source))
 
@@ -148,14 +148,14 @@ def test_the_key_changes_with_every_field_and_only_with_them(make_site: Callable
     site = make_site({"content/a.md": article("A", tags="[x, y]", people="[Ann]", byline="Bo"),
                       "content/a.annotations.yaml": sidecar})
     listing = content_files(site)
-    source, key = _parse_one((listing.paths[0], "content/a.md"), site, listing.sidecars)
+    source, key = read_source(site, listing.paths[0], "content/a.md", listing.sidecars)
     assert source.article is not None and source.annotations.annotations
     keys = {digest(value_bytes(v)) for v in variants(source)}
     count = sum(1 for _ in variants(source))
     assert count > 60 and len(keys) == count and digest(value_bytes(source)) not in keys
     # Equal values give equal keys, whichever objects are shared: a deep copy, a re-parse, one string
     # object in two fields or two equal strings.
-    assert key == _parse_one((listing.paths[0], "content/a.md"), site, listing.sidecars)[1]
+    assert key == read_source(site, listing.paths[0], "content/a.md", listing.sidecars)[1]
     assert value_bytes(copy.deepcopy(source)) == value_bytes(source)
     assert source.article.byline == "Bo"
     shared = dataclasses.replace(source.article, title="Bo", byline="Bo")
@@ -167,11 +167,12 @@ def test_the_key_changes_with_every_field_and_only_with_them(make_site: Callable
 KEYS_SCRIPT = """
 import json, pathlib, sys
 from marginalia.library import content_files
-from marginalia.pipeline import _parse_one, _rels
+from marginalia.articles import read_source
+from marginalia.pipeline import _rels
 site = pathlib.Path(sys.argv[1])
 listing = content_files(site)
-print(json.dumps([_parse_one(item, site, listing.sidecars)[1]
-                  for item in zip(listing.paths, _rels(site, listing.paths))]))
+print(json.dumps([read_source(site, path, rel, listing.sidecars)[1]
+                  for path, rel in zip(listing.paths, _rels(site, listing.paths))]))
 """
 
 
@@ -179,8 +180,8 @@ print(json.dumps([_parse_one(item, site, listing.sidecars)[1]
 def test_keys_are_the_same_in_every_process() -> None:
     """The bundled archive's keys, in two processes with different hash seeds, and here."""
     listing = content_files(REPO)
-    here = [_parse_one(item, REPO, listing.sidecars)[1] for item in zip(listing.paths, _rels(REPO, listing.paths),
-                                                                         strict=True)]
+    here = [read_source(REPO, path, rel, listing.sidecars)[1]
+            for path, rel in zip(listing.paths, _rels(REPO, listing.paths), strict=True)]
     for seed in ("1", "2"):
         run = subprocess.run([sys.executable, "-c", KEYS_SCRIPT, str(REPO)], capture_output=True, text=True,
                              check=True, env={**os.environ, "PYTHONHASHSEED": seed}, cwd=REPO)

@@ -1,16 +1,16 @@
-"""The index build's fast paths against the plain definitions they replace, value for value.
+"""The index build's fast paths against the plain definitions they stand for, value for value.
 
-The build tokenizes with ``str.split`` and scores, levels and encodes with numpy over whole
-arrays; the index must stay byte-identical, so each fast path is checked here against the
-one-value-at-a-time definition (the regex, ``enc``, ``bm25``, ``bisect``), on edge cases
-and on generated input.
+The build tokenizes with ``str.split``, hashes, scores, levels and encodes with numpy over whole
+arrays; each fast path is checked here against the one-value-at-a-time definition (the regex,
+``enc``, ``fnv1a``, ``bisect``), on edge cases and on generated input, and the forward rows
+against the rule the browser applies to them.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
-import math
+import json
 import random
 from collections import Counter
 
@@ -20,12 +20,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marginalia.search import SearchDoc, build_index
-from marginalia.search.codec import enc, enc_array
+from marginalia.search.build import count_all
+from marginalia.search.codec import FORWARD_BASIS, base36, dec_all, enc, enc_array, fnv1a, fnv1a_all
+from marginalia.search.corpus import Corpus, assemble, order_docs
 from marginalia.search.facets import FacetTable, collect_facets, count_numbers
-from marginalia.search.inverted import K1, B, bm25, build_inverted
+from marginalia.search.forward import DIGITS, OFFSET, common_stems
 from marginalia.search.records import EXCERPT_CHARS, excerpt
-from marginalia.search.scores import INLINE_MAX, LEVELS, SCORE_UNIT, TOP_K, bm25_all, levels_all, top_mask
-from marginalia.search.tokens import WORD_RE, normalize, words
+from marginalia.search.scan import merge_runs, scan_slice
+from marginalia.search.scores import BOUNDS, INLINE_MAX, K1, TOP_K, B, levels, norms, rounded_average, top_mask
+from marginalia.search.tokens import WORD_RE, Stemmer, normalize, words
 
 FUZZ = settings(max_examples=600, deadline=None, database=None)
 
@@ -59,25 +62,18 @@ def test_array_encoding_is_enc(values: list[int]) -> None:
     assert [text[a:b] for a, b in zip(offsets, offsets[1:], strict=False)] == [enc(v) for v in values]
 
 
-# The one-stem definitions the build used before it worked on whole arrays.
-def one_stem_levels(scores: list[float]) -> tuple[int, int, list[int]]:
-    lo = max(1, math.floor(min(scores) * SCORE_UNIT))
-    hi = max(lo, math.ceil(max(scores) * SCORE_UNIT))
-    if hi == lo:
-        return lo, hi, [0] * len(scores)
-    step = math.log(hi / lo) / (LEVELS - 1)
-    bounds = [lo * math.exp(step * (i + 0.5)) / SCORE_UNIT for i in range(LEVELS - 1)]
-    return lo, hi, [bisect.bisect(bounds, s) for s in scores]
+@FUZZ
+@given(st.lists(st.sampled_from(TRICKY) | st.characters(), max_size=12).map("".join), st.integers(0, 2**32 - 1))
+def test_array_hashing_is_fnv1a(text: str, basis: int) -> None:
+    texts = [text, text * 7, "", text[::-1]]
+    assert fnv1a_all(texts, basis).tolist() == [fnv1a(t, basis) for t in texts]
 
 
-def one_stem_top(scores: list[float]) -> list[bool]:
-    if len(scores) <= INLINE_MAX:
-        return [True] * len(scores)
-    cut = sorted(scores, reverse=True)[TOP_K - 1]
-    keep = [s > cut for s in scores]
-    for i in [i for i, s in enumerate(scores) if s == cut][:TOP_K - sum(keep)]:
-        keep[i] = True
-    return keep
+def one_stem_top(lv: list[int], docs: list[int]) -> list[bool]:
+    if len(lv) <= INLINE_MAX:
+        return [True] * len(lv)
+    best = set(sorted(range(len(lv)), key=lambda i: (lv[i], docs[i]), reverse=True)[:TOP_K])
+    return [i in best for i in range(len(lv))]
 
 
 def one_stem_counts(ndims: int, keys: list[int], years: list[tuple[int, int]]) -> str:
@@ -108,67 +104,88 @@ def corpus(seed: int, n: int) -> list[SearchDoc]:
     docs = []
     for i in range(n):
         text = "same text" if i % 7 == 0 else " ".join(rng.choices(words, k=rng.randint(0, 30)))
-        docs.append(SearchDoc(f"a{i}/index.html", " ".join(rng.choices(words, k=3)),
+        docs.append(SearchDoc(f"a{i}/index.html", " ".join(rng.choices(words, k=3)) + f" w{rng.randrange(n)}",
                               None if i % 13 == 0 else f"{2004 + i % 4}-0{1 + i % 9}-1{i % 10}", None, text,
                               tags=(rng.choice("abc"),), people=tuple(rng.sample(["P1", "P2", "P3", "P4"], k=i % 4))))
     return docs
 
 
+def scanned(docs: list[SearchDoc]) -> tuple[list[SearchDoc], Corpus, np.ndarray, np.ndarray, np.ndarray]:
+    """The corpus of ``docs`` and its postings: (docs in id order, corpus, offsets, docs, tfs) by stem id."""
+    ordered = [docs[i] for i in order_docs(docs)]
+    scan = scan_slice(ordered, Stemmer())
+    c = assemble([str(i) for i in range(len(ordered))], [-1] * len(ordered), [scan], None)
+    counted = count_all(c, (), fnv1a_all(c.stems), 0)[0]
+    offsets, pdocs, tfs = merge_runs([(x.run_ids, x.run_lengths, x.docs, x.tfs) for x in counted],
+                                     len(c.stems))
+    return ordered, c, offsets, pdocs.astype(np.int64), tfs
+
+
 @pytest.mark.parametrize("seed", [1, 2])
-def test_scores_levels_and_top_blocks_are_the_one_stem_rules(seed: int) -> None:
-    inv = build_inverted(corpus(seed, 2500), "english")
-    df = inv.df[1:]
-    docs, tfs = inv.postings(1, len(inv.stems))
-    norms = inv.norms()
-    scores = bm25_all(df, docs.astype(np.int64), tfs, len(inv.docs), norms)
-    lo, hi, levels = levels_all(scores, df)
-    keep = top_mask(scores, df)
+def test_levels_and_top_blocks_are_the_one_posting_rules(seed: int) -> None:
+    _, c, offsets, docs, tfs = scanned(corpus(seed, 2500))
+    avg = rounded_average(int(c.lengths.sum()), len(c.keys))
+    doc_norms = norms(c.lengths, avg)
+    df = np.diff(offsets)
+    lv = levels(tfs, doc_norms[docs])
+    keep = top_mask(lv, docs, df)
     assert (df > INLINE_MAX).any() and (df <= INLINE_MAX).any()
-    at = inv.offsets[1:].tolist()
-    for i, term in enumerate(inv.terms[1:]):
-        a, b = at[i], at[i + 1]
-        one = bm25(term, len(inv.docs), norms.tolist())
-        assert scores[a:b].tolist() == one  # the same floats, bit for bit
-        assert (int(lo[i]), int(hi[i]), levels[a:b].tolist()) == one_stem_levels(one)
-        assert keep[a:b].tolist() == one_stem_top(one)
-
-
-@settings(max_examples=150, deadline=None, database=None)
-@given(st.lists(st.lists(st.sampled_from([0.01, 0.5, 1.0, 1.015625, 2.25, 7.0]) | st.floats(1e-3, 40.0),
-                         min_size=1, max_size=30), min_size=1, max_size=8), st.booleans())
-def test_levels_and_top_blocks_of_any_scores(stems: list[list[float]], big: bool) -> None:
-    if big:  # a stem in more than INLINE_MAX documents, with many ties at its cut
-        stems = [*stems, [stems[0][i % len(stems[0])] for i in range(INLINE_MAX + 7)]]
-    scores = np.array([s for stem in stems for s in stem])
-    df = np.array([len(stem) for stem in stems])
-    lo, hi, levels = levels_all(scores, df)
-    keep = top_mask(scores, df)
-    at = 0
-    for i, stem in enumerate(stems):
-        assert (int(lo[i]), int(hi[i]), levels[at:at + len(stem)].tolist()) == one_stem_levels(stem)
-        assert keep[at:at + len(stem)].tolist() == one_stem_top(stem)
-        at += len(stem)
+    lengths = c.lengths.tolist()
+    for stem in range(1, len(df)):
+        a, b = int(offsets[stem]), int(offsets[stem + 1])
+        for d, tf, level in zip(docs[a:b].tolist(), tfs[a:b].tolist(), lv[a:b].tolist(), strict=True):
+            w = (K1 + 1) * tf / (tf + K1 * (1 - B + B * lengths[d] / avg))
+            assert level == bisect.bisect(BOUNDS.tolist(), w)
+        assert keep[a:b].tolist() == one_stem_top(lv[a:b].tolist(), docs[a:b].tolist())
 
 
 @pytest.mark.parametrize("seed", [3, 4])
 def test_facet_counts_are_the_one_stem_rule(seed: int) -> None:
     rng = random.Random(seed)
-    docs = corpus(seed, 400)
-    inv = build_inverted(docs, "english")
-    facets = collect_facets(inv.docs)
+    ordered, c, offsets, docs, _ = scanned(corpus(seed, 400))
+    facets = collect_facets(ordered)
     ndims, doc_keys = len(facets.dims), facets.doc_keys()
     table = FacetTable.of(doc_keys, ndims, facets.year_starts)
-    df = inv.df[1:]
+    df = np.diff(offsets)[1:]
     with_years = np.array([rng.random() < 0.5 for _ in df])
-    docs_all, _ = inv.postings(1, len(inv.stems))
-    numbers, sizes = count_numbers(table, docs_all.astype(np.int64), df, with_years)
-    text, offsets = enc_array(numbers)
-    cuts = offsets[np.concatenate([[0], np.cumsum(sizes)])].tolist()
-    for i, term in enumerate(inv.terms[1:]):
-        ids = term.docs.tolist()
+    numbers, sizes = count_numbers(table, docs[offsets[1]:], df, with_years)
+    text, at = enc_array(numbers)
+    cuts = at[np.concatenate([[0], np.cumsum(sizes)])].tolist()
+    for i in range(len(df)):
+        ids = docs[offsets[i + 1]:offsets[i + 2]].tolist()
         keys = [k for d in ids for k in doc_keys[d]]
         years = one_stem_years(ids, facets.year_starts) if with_years[i] else []
         assert text[cuts[i]:cuts[i + 1]] == one_stem_counts(ndims, keys, years)
+
+
+def browser_codes(stem: str, common: list[str], salt: int) -> set[int]:
+    """The codes the browser accepts for ``stem`` in a forward row (forwardCodes in search-index.js)."""
+    if stem in common:
+        return {common.index(stem) + 1}
+    x = fnv1a(stem) + (fnv1a(stem, (FORWARD_BASIS + salt * 0x9E3779B1) & 0xFFFFFFFF) & 0x1FFFF) * 2**32
+    return {45 + OFFSET[length] + x % 45**length for length in range(1, DIGITS + 1)}
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_forward_rows_name_each_stem_exactly_as_the_browser_reads_them(seed: int) -> None:
+    docs = corpus(seed, 900)
+    files = build_index(docs)
+    meta = json.loads(files["search/idx/meta.js"].decode().split(",", 1)[1][:-3])
+    ordered, c, offsets, _, _ = scanned(docs)
+    assert meta["common"] == common_stems(np.diff(offsets), c.stems, len(ordered))
+    rows: list[str] = []
+    for start in range(0, len(ordered), 8):
+        text = files[f"search/idx/w/{base36(start // 8)}.js"].decode()
+        rows += json.loads(text.split(",", 1)[1][:-3]).split("~")
+    assert len(rows) == len(ordered)
+    for i, row in enumerate(rows):
+        stems = [c.stems[x] for x in c.doc_cids(i).tolist()]
+        own = set(stems) - {""}
+        for code, stem in zip(dec_all(row), stems, strict=True):
+            if stem == "":
+                assert code == 0
+            else:  # the code is the stem's, and no other stem of the document's
+                assert {s for s in own if code in browser_codes(s, meta["common"], meta["salt"])} == {stem}
 
 
 @FUZZ
@@ -182,19 +199,12 @@ def test_excerpt_is_the_start_of_the_flattened_text(text: str) -> None:
     assert excerpt(text) == want
 
 
-def test_length_norms_are_pythons_floats() -> None:
-    inv = build_inverted(corpus(5, 300), "english")
-    lengths = inv.lengths.tolist()
-    avg = sum(lengths) / len(lengths)
-    assert inv.norms().tolist() == [K1 * (1 - B + B * length / avg) for length in lengths]
-
-
 PIN_WORDS = ["ink", "vote", "voters", "voting", "market", "markets", "film", "goal", "rate", "o'neill",
              "o\u2019neill's", "caf\u00e9", "na\u00efve", "\u00a35bn", "2004", "a", "the", "don't", "'tis", "players'",
              "e-mail", "x''y", "\u4e2d\u6587", "\ufb01nance", "under_score", "elections", "elected"]
-# sha256 of the index of pinned_corpus() (paths and bytes, by path) as built one posting at a time in
-# Python, before numpy (commit 1298b80): the whole-array build must give exactly these bytes.
-PINNED = "e8ff4d0d98b7f5791f040c1f30fee6ff83742218be5a345b2e899cc220fa42f5"
+# sha256 of the index of pinned_corpus() (paths and bytes, by path), format 3 (stems addressed by hash,
+# scores without the stem factor, forward rows by hash prefix): any change to these bytes must be deliberate.
+PINNED = "e7adad5b6c4b9b9b5bee53703b8d8cc0f2379eae09b3dc7e62fbcf3853b067a4"
 
 
 def pinned_corpus(n: int = 6000, seed: int = 11) -> list[SearchDoc]:
@@ -215,7 +225,7 @@ def pinned_corpus(n: int = 6000, seed: int = 11) -> list[SearchDoc]:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_the_index_has_the_bytes_of_the_one_posting_at_a_time_build(jobs: int) -> None:
+def test_the_index_has_the_pinned_bytes(jobs: int) -> None:
     files = build_index(pinned_corpus(), jobs=jobs)
     digest = hashlib.sha256()
     for path in sorted(files):

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 
+import numpy as np
 import pytest
 
 from marginalia.errors import SiteError
 from marginalia.search import SearchDoc, build_index
 from marginalia.search.codec import ALPHABET, dec_all, enc, enc_all, js_json, shard_file
-from marginalia.search.inverted import K1, TITLE_WEIGHT, B, bm25, build_inverted, order_docs
+from marginalia.search.corpus import order_docs
 from marginalia.search.records import excerpt
+from marginalia.search.scan import TITLE_WEIGHT
+from marginalia.search.scores import BOUNDS, K1, LEVELS, W_HI, W_LO, B, levels, norms, rounded_average
 from marginalia.search.tokens import Stemmer, normalize, words
 
 
@@ -58,26 +60,28 @@ def test_data_cannot_close_a_script_element() -> None:
 
 
 def test_bm25f_weights_the_headline() -> None:
-    docs = [doc("a/index.html", "Ink", "Other words here."), doc("b/index.html", "Other", "Ink words here."),
-            doc("c/index.html", "None", "Nothing at all.")]
-    inv = build_inverted(docs, "english")
-    ink = next(t for t in inv.terms if t.stem == "ink")
-    assert list(ink.docs) == [0, 1]
-    scores = bm25(ink, len(inv.docs), inv.norms())
-    assert scores[0] > scores[1]
-    # the formula, worked by hand for the body match
-    n, df = 3, 2
-    avg = sum(inv.lengths) / n
-    tf, length = 1, inv.lengths[1]
-    expected = math.log(1 + (n - df + 0.5) / (df + 0.5)) * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
-    assert scores[1] == pytest.approx(expected)
-    assert inv.lengths[0] == TITLE_WEIGHT * 1 + 3
+    # w = (k1 + 1) * tf / (tf + k1 * (1 - b + b * length / avg)): a headline word counts TITLE_WEIGHT times
+    lengths = np.array([TITLE_WEIGHT * 1 + 3, 1 + 3])  # "Ink" + 3 body words; "Other" + "Ink words here."
+    avg = rounded_average(int(lengths.sum()), 2)
+    doc_norms = norms(lengths, avg)
+    lv = levels(np.array([TITLE_WEIGHT, 1]), doc_norms)
+    assert lv[0] > lv[1]
+    w = (K1 + 1) * 1 / (1 + K1 * (1 - B + B * lengths[1] / avg))
+    step = (W_HI / W_LO) ** (1 / (LEVELS - 1))
+    assert W_LO * step ** (lv[1] - 0.5) <= w < W_LO * step ** (lv[1] + 0.5)
+    assert len(BOUNDS) == LEVELS - 1 and list(BOUNDS) == sorted(BOUNDS)
+
+
+def test_the_average_length_moves_in_steps() -> None:
+    assert rounded_average(0, 0) == 1.0
+    assert rounded_average(1000 * 700, 1000) == rounded_average(1000 * 700 + 50, 1000)  # one edit: the same
+    assert rounded_average(1000 * 700, 1000) < rounded_average(1000 * 800, 1000)
 
 
 def test_documents_are_numbered_by_date_then_url() -> None:
     docs = [doc("b/index.html", "B", "x", "2020-01-02"), doc("a/index.html", "A", "x", None),
             doc("c/index.html", "C", "x", "2019-05-05")]
-    assert [d.url for d in order_docs(docs)] == ["a/index.html", "c/index.html", "b/index.html"]
+    assert [docs[i].url for i in order_docs(docs)] == ["a/index.html", "c/index.html", "b/index.html"]
 
 
 def test_excerpt_cuts_at_a_word() -> None:
@@ -102,20 +106,23 @@ def test_output_is_deterministic_and_under_search() -> None:
 
 def test_vocabulary_stores_word_to_stem_mapping() -> None:
     files = build_index([doc("a/index.html", "Elections", "The election was elected.")])
-    vocab = payload(files, "v/0")
+    names = [k[len("search/idx/"):-3] for k in files if k.startswith("search/idx/v/")]
+    assert len(names) == 1
+    vocab = payload(files, names[0])
     assert isinstance(vocab, str)
     records = vocab.split("~")
     assert len(records) == 5  # election, elections, elected, the, was
-    tids: dict[str, int] = {}
+    stems: dict[str, str] = {}
     previous = ""
     for record in records:
         shared_and_suffix, codes = record.split(" ")
         shared = dec_all(shared_and_suffix[0])[0]
         word = previous[:shared] + shared_and_suffix[1:]
-        tids[word] = dec_all(codes)[0]
+        df, cut = dec_all(codes[:2])
+        stems[word] = word[:cut] + codes[2:]
         previous = word
-    assert tids["election"] == tids["elections"] == tids["elected"]
-    assert tids["the"] != tids["election"]
+    assert stems["election"] == stems["elections"] == stems["elected"] == "elect"
+    assert stems["the"] == "the"
 
 
 def test_empty_index_still_has_meta() -> None:

@@ -1,14 +1,17 @@
-"""The process helpers: pools keep item order, background work returns its result or its error."""
+"""The process helpers: pools keep item order; the search indexer gives the same index in its own process
+or here, and its errors."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import pytest
 
-from marginalia.background import in_background
 from marginalia.errors import Problem, SiteError
-from marginalia.workers import PARALLEL_MIN, map_forked
+from marginalia.indexer import Indexer
+from marginalia.search import SearchCache, SearchDoc, build_index
+from marginalia.workers import PARALLEL_MIN, map_forked, start_forked
 
 
 def square_plus(item: int, offset: int) -> tuple[int, int]:
@@ -27,26 +30,62 @@ def test_map_forked_runs_here_for_few_items_or_one_job() -> None:
     assert {pid for _r, pid in map_forked(square_plus, list(range(PARALLEL_MIN)), (0,), jobs=1)} == {os.getpid()}
 
 
-def test_background_result_comes_from_another_process() -> None:
-    data = list(range(1000))  # read by the child through fork, not sent
-    result = in_background(lambda: (sum(data), os.getpid()))
-    total, pid = result()
-    assert total == sum(data) and pid != os.getpid()
-    assert result() == (total, pid)  # asked again: the same answer, no second run
+def test_start_forked_works_while_the_caller_goes_on() -> None:
+    items = list(range(PARALLEL_MIN * 2))
+    started = start_forked(square_plus, items, (5,), jobs=2, chunksize=11)
+    try:
+        results = list(started)
+    finally:
+        started.close()
+    assert [r for r, _pid in results] == [i * i + 5 for i in items]
+    assert {pid for _r, pid in results} - {os.getpid()}
 
 
-def test_background_error_is_raised_in_the_parent() -> None:
-    def fail() -> None:
-        raise SiteError([Problem("content/x.md", 3, 1, "broken", "fix it")])
+def test_start_forked_errors_reach_the_caller() -> None:
+    def fail(item: int) -> int:
+        if item == PARALLEL_MIN + 3:
+            raise SiteError([Problem("content/x.md", 3, 1, "broken", "fix it")])
+        return item
 
-    result = in_background(fail)
-    with pytest.raises(SiteError) as caught:
-        result()
+    started = start_forked(fail, list(range(PARALLEL_MIN * 2)), (), jobs=2)
+    try:
+        with pytest.raises(SiteError) as caught:
+            list(started)
+    finally:
+        started.close()
     assert caught.value.problems[0].path == "content/x.md"
 
 
-def test_background_not_worth_it_runs_on_demand_here() -> None:
-    ran: list[int] = []
-    result = in_background(lambda: ran.append(os.getpid()) or "done", worth_it=False)
-    assert ran == []  # nothing yet: it runs when asked
-    assert result() == "done" and ran == [os.getpid()]
+def docs(count: int) -> list[tuple[str, SearchDoc]]:
+    """Documents with texts, and the same without (their texts read back on demand)."""
+    return [(f"content/a{n}.md", SearchDoc(url=f"2020/01/a{n}.html", title=f"Story {n}", date="2020-01-02",
+                                           content_note=None, text=f"words about police {n} and courts",
+                                           key=f"k{n}")) for n in range(count)]
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_indexer_builds_the_same_index_in_its_process_or_here(tmp_path, background: bool) -> None:
+    pairs = docs(50)
+    texts = {rel: doc.text for rel, doc in pairs}
+    expected = sorted(build_index([doc for _rel, doc in pairs]).items())
+    indexer = Indexer("english", SearchCache(tmp_path / "search.cache"), texts.__getitem__, background=background)
+    assert (indexer.process is not None) == background
+    for n, (rel, doc) in enumerate(pairs):  # every other document without its text: read when needed
+        indexer.add(rel, doc if n % 2 else dataclasses.replace(doc, text=""))
+    assert indexer.files()() == expected
+
+
+def test_indexer_errors_reach_the_build_and_cancel_stops_it(tmp_path) -> None:
+    def unreadable(rel: str) -> str:
+        raise SiteError([Problem(rel, 1, 1, "gone", "")])
+
+    indexer = Indexer("english", SearchCache(tmp_path / "a.cache"), unreadable, background=True)
+    rel, doc = docs(1)[0]
+    indexer.add(rel, dataclasses.replace(doc, text=""))
+    with pytest.raises(SiteError) as caught:
+        indexer.files()()
+    assert caught.value.problems[0].path == rel
+    idle = Indexer("english", SearchCache(tmp_path / "b.cache"), unreadable, background=True)
+    process = idle.process
+    idle.cancel()
+    assert idle.process is None and not process.is_alive()

@@ -16,7 +16,8 @@ from .headings import find_run_in
 from .spacing import insert_spaces
 
 _BULLET = re.compile(r"^\s*[-•]\s+(?=\S)")
-_ENDS_CLAUSE = re.compile(r"[.!?:;…][\"'”’)\]]*$")
+_CLAUSE_END = ".!?:;…"
+_CLOSERS = "\"'”’)]"  # may follow a clause's last stop: quotes and brackets
 
 
 def is_bullet(text: str) -> bool:
@@ -31,7 +32,7 @@ def build_blocks(lines: list[Line], layout: str) -> tuple[list[Block], list[Repa
     spaced = []
     for line in lines:
         text, fixed, doubts = insert_spaces(line.text.strip(), line.number)
-        spaced.append(Line(line.number, text))
+        spaced.append(line if text is line.text else Line(line.number, text))  # most: as they were
         repairs.extend(fixed)
         notes.extend(doubts)
     groups = _paragraph_groups(spaced)
@@ -121,17 +122,24 @@ def _join_wraps(seg: list[Line]) -> tuple[list[Line], list[Repair]]:
     parts: list[Line] = []
     repairs: list[Repair] = []
     for line in seg + [Line(0, "")]:
-        if parts and line.text[:1].islower() and not _ENDS_CLAUSE.search(parts[-1].text):
+        if parts and line.text[:1].islower() and not _ends_clause(parts[-1].text):
             parts.append(line)
             continue
-        if parts:
+        if len(parts) == 1:  # nearly every line: nothing to join
+            out.append(parts[0])
+        elif parts:
             text = " ".join(p.text for p in parts)
             out.append(Line(parts[0].number, text))
-            if len(parts) > 1:
-                before = "\n".join(p.text for p in parts)
-                repairs.append(Repair("joined-wrap", parts[0].number, before, text))
+            repairs.append(Repair("joined-wrap", parts[0].number, "\n".join(p.text for p in parts), text))
         parts = [line]
     return out, repairs
+
+
+def _ends_clause(text: str) -> bool:
+    """True when ``text`` ends with a stop (``. ! ? : ; …``), perhaps followed by closing quotes and
+    brackets. (From the end: a regex ending in ``$`` would be tried at every character.)"""
+    last = text.rstrip(_CLOSERS)[-1:]
+    return last != "" and last in _CLAUSE_END
 
 
 def _paragraph_or_heading(line: Line) -> tuple[list[Block], list[Repair], list[Note]]:

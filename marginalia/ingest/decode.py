@@ -10,8 +10,6 @@ from __future__ import annotations
 import codecs
 import dataclasses
 
-import charset_normalizer
-
 from .draft import Note, Rejected
 
 # Western single-byte text is far likelier than what a detector guesses from a
@@ -84,7 +82,7 @@ def _wide(data: bytes) -> Decoded | None:
 
 def _unmarked_utf16(data: bytes) -> Decoded | None:
     """UTF-16 without a mark: every other byte NUL (mostly-ASCII text), and it decodes cleanly."""
-    if len(data) < 4 or len(data) % 2:
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data:
         return None
     for encoding, zeros, chars in (("utf-16-le", data[1::2], data[0::2]), ("utf-16-be", data[0::2], data[1::2])):
         if zeros.count(0) >= 0.9 * len(zeros) and chars.count(0) == 0:
@@ -108,6 +106,8 @@ def _fallback(data: bytes) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             pass
+    import charset_normalizer  # here: nearly every file is UTF-8 or cp1252, and it takes a while to load
+
     best = charset_normalizer.from_bytes(data).best()
     if best is not None:
         return str(best), best.encoding

@@ -8,6 +8,9 @@ Reads directory listings only.
 
 from __future__ import annotations
 
+import errno
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import Problem, SiteError
@@ -51,12 +54,40 @@ def is_article_name(name: str) -> bool:
 
 def _walk(folder: Path) -> list[SourceFile]:
     """Article files under ``folder``, skipping hidden folders; sub-folder names become tags."""
-    root = folder.resolve()
     out: list[SourceFile] = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        if is_article_name(path.name):
-            out.append(SourceFile(path, tuple(rel.parts[:-1])))
+    _scan(folder.resolve(), (), out)
     return out
+
+
+def _scan(folder: Path, tags: tuple[str, ...], out: list[SourceFile]) -> None:
+    """Add the article files in ``folder`` and the folders below it that are neither hidden nor links.
+
+    What ``sorted(folder.rglob("*"))`` filtered by name and ``is_file()`` gives, without a ``Path``
+    and a ``stat`` for every entry: an entry knows whether it is a folder or a file (it stats only
+    links), and a hidden folder is not entered at all.
+    """
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except PermissionError:  # as rglob: an unreadable folder has nothing to import
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if _checked(entry.is_dir, follow_symlinks=False):
+            _scan(folder / entry.name, (*tags, entry.name), out)
+        elif _checked(entry.is_file) and is_article_name(entry.name):
+            out.append(SourceFile(folder / entry.name, tags))
+
+
+# What Path.is_file() and rglob take as "no", not as an error: the entry went away, a link loops.
+_GONE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+
+
+def _checked(test: Callable[..., bool], **kwargs: bool) -> bool:
+    try:
+        return test(**kwargs)
+    except OSError as exc:
+        if exc.errno not in _GONE:
+            raise
+        return False

@@ -17,6 +17,7 @@ import yaml
 
 from .dates import iso_datetime
 from .draft import Draft
+from .plainemit import PlainEmitter
 
 BLANK_DIGEST = "  digest: ''"
 _DIGEST = re.compile(r"^  digest: ([0-9a-f]{64})$", re.M)
@@ -40,6 +41,18 @@ def _datetime(dumper: yaml.SafeDumper, value: dt.datetime) -> yaml.Node:
 
 _Dumper.add_representer(str, _str)
 _Dumper.add_representer(dt.datetime, _datetime)
+# The same text as yaml.dump with _Dumper, eight times faster, for the plain fields nearly every
+# import has; None sends the rest to PyYAML.
+_PLAIN = PlainEmitter(_Dumper.yaml_implicit_resolvers, iso_datetime)
+
+
+def dump_yaml(fields: dict[str, Any]) -> str:
+    """The front matter's YAML text (without the "---" lines)."""
+    head = _PLAIN.dump(fields)
+    if head is None:
+        head = yaml.dump(fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                         default_flow_style=False, width=1_000_000)
+    return head
 
 
 def front_matter(draft: Draft, source: dict[str, str], digest: str = "") -> dict[str, Any]:
@@ -64,9 +77,7 @@ def front_matter(draft: Draft, source: dict[str, str], digest: str = "") -> dict
 
 def render_file(fields: dict[str, Any], body: str) -> str:
     """The content file with its digest filled in."""
-    head = yaml.dump(fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=False, width=1_000_000)
-    blank = f"---\n{head}---\n\n{body}"
+    blank = f"---\n{dump_yaml(fields)}---\n\n{body}"
     if BLANK_DIGEST not in blank:
         raise ValueError("front matter has no blank digest line")
     return blank.replace(BLANK_DIGEST, f"  digest: {digest_of(blank)}", 1)

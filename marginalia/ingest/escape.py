@@ -13,6 +13,7 @@ import re
 from .draft import Block
 
 _INLINE = re.compile(r"([\\`*_\[\]|])")
+_ANY_INLINE = re.compile(r"[\\`*_\[\]|&<]")  # what escape_inline changes, found in one pass
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _ORDERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
 _RULE = re.compile(r"^[-=]+$")
@@ -21,6 +22,8 @@ _HARD_BREAK = "  \n"
 
 def escape_inline(text: str) -> str:
     """Escape characters that are markup anywhere in a line."""
+    if not _ANY_INLINE.search(text):
+        return text  # most lines: nothing to escape
     text = _ENTITY.sub("&amp;", text)
     text = text.replace("<", "&lt;")
     return _INLINE.sub(r"\\\1", text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,11 +46,15 @@ class Manifests:
     def __init__(self, display: Callable[[Path], str]) -> None:
         self._display = display
         self._by_folder: dict[Path, dict[Path, Row] | None] = {}
+        self._parents: dict[Path, tuple[Path, ...]] = {}  # a folder and the folders above it
         self.problems: list[Problem] = []
 
     def row_for(self, path: Path) -> Row | None:
         """The nearest manifest row naming ``path``, if any."""
-        for folder in path.parents:
+        parents = self._parents.get(path.parent)
+        if parents is None:  # made once a folder, not once a file
+            parents = self._parents[path.parent] = tuple(path.parents)
+        for folder in parents:
             rows = self._load(folder)
             if rows and path in rows:
                 return rows[path]
@@ -74,6 +79,7 @@ class Manifests:
                                          "the first line names the tab-separated columns: file, topic, …"))
             return {}
         rows: dict[Path, Row] = {}
+        where = _Folder(manifest.parent)
         for number, values in enumerate(reader, start=2):
             if not any(v.strip() for v in values):
                 continue
@@ -84,5 +90,30 @@ class Manifests:
                 continue
             record = dict(zip(header, values, strict=True))
             fields = {ALIASES[k]: v for k, v in record.items() if k in ALIASES}
-            rows[(manifest.parent / record["file"].strip()).resolve()] = Row(fields, shown, number)
+            rows[where.resolve(record["file"].strip())] = Row(fields, shown, number)
         return rows
+
+
+class _Folder:
+    """A manifest's folder, resolving the names its rows give as ``Path.resolve`` would."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.real: Path | None = None
+        self.links: frozenset[str] | None = frozenset()  # None: the folder could not be listed
+
+    def resolve(self, name: str) -> Path:
+        """``(folder / name).resolve()``; for a plain file name that is not a link, the folder's real
+        path and the name, with no system call (the folder is resolved and listed once)."""
+        if os.name != "posix" or name in ("", ".", "..") or "/" in name or "\0" in name:
+            return (self.folder / name).resolve()
+        if self.real is None:
+            self.real = self.folder.resolve()
+            try:
+                with os.scandir(self.real) as entries:
+                    self.links = frozenset(e.name for e in entries if e.is_symlink())
+            except OSError:
+                self.links = None
+        if self.links is None or name in self.links:
+            return (self.folder / name).resolve()
+        return self.real / name

@@ -1,73 +1,73 @@
-"""A persistent memo of scanned document blocks, so that a rebuild rescans only what changed.
+"""The search cache: the previous build's corpus and files, so that a rebuild redoes only what changed.
 
-Input: a file path. The file holds one pickle: ``(CACHE_FORMAT, {block key:
-SliceScan})``. A block key covers the language, the block's first document id
-and the headline and text of each of its documents (all that scanning reads),
-so a hit is exactly what scanning would return and the index bytes never
-depend on the cache. A missing, stale or corrupt file only means a cold build.
-Writes the file (atomically: a temporary file, then a rename) when it changed.
+Input: a file path (``SITE/.marginalia-cache/search-index.cache`` in a site
+build). The file holds one :class:`State`: the scanned corpus (each
+document's word ids, by key), the index's parameters and per-document rows,
+and every file it wrote. A missing, stale (other format or language) or
+damaged file only means a cold build; the index bytes never depend on it.
+Written atomically (a temporary file, then a rename); a read-only site
+still builds, cold next time.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
-from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 
-from .doc import SearchDoc
-from .scan import SliceScan
+from .build import FORMAT_VERSION, Index
+from .corpus import Corpus
 
-CACHE_FORMAT = 3  # bump when SliceScan or the scanning rules change (3: numpy arrays)
+CACHE_FORMAT = 4  # bump when the scanning rules change (4: whole-index state, by document key)
 
 
-def block_key(docs: Sequence[SearchDoc], first_id: int, language: str) -> str:
-    """A key of everything scanning reads from a block of documents."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{CACHE_FORMAT}|{language}|{first_id}|{len(docs)}".encode())
-    for doc in docs:
-        for part in (doc.title, doc.text):
-            data = part.encode("utf-8", "surrogatepass")
-            h.update(len(data).to_bytes(8, "little"))
-            h.update(data)
-    return h.hexdigest()
+@dataclass
+class State:
+    """Everything a rebuild starts from."""
+
+    language: str
+    corpus: Corpus
+    index: Index
+    files: dict[str, bytes]  # every file of the index, by key
+
+
+def _schema() -> tuple[object, ...]:
+    """The fields of everything the file holds: a file written by other code is stale."""
+    from .build import Params
+
+    return tuple((cls.__name__, tuple(f.name for f in fields(cls))) for cls in (State, Index, Corpus, Params))
 
 
 class SearchCache:
-    """Scanned blocks of the previous build, read from and written to one file."""
+    """The state of the previous build, read from and written to one file."""
 
     def __init__(self, path: Path, *, read: bool = True) -> None:
         """``read=False`` (a clean build) ignores what the file holds but still rewrites it."""
         self.path = path
-        self._loaded: dict[str, SliceScan] | None = None if read else {}
+        self.read = read
 
-    def load(self) -> dict[str, SliceScan]:
-        """The stored blocks; empty when the file is missing, stale or unreadable."""
-        if self._loaded is None:
-            self._loaded = {}
-            try:
-                with self.path.open("rb") as f:
-                    version, blocks = pickle.load(f)
-                if version == CACHE_FORMAT and isinstance(blocks, dict) \
-                        and all(isinstance(s, SliceScan) for s in blocks.values()):
-                    self._loaded = blocks
-            except Exception:  # noqa: BLE001 - any damage to the memo means a cold build
-                pass
-        return self._loaded
+    def load(self, language: str) -> State | None:
+        """The stored state, or None when the file is missing, stale or unreadable."""
+        if not self.read:
+            return None
+        try:
+            with self.path.open("rb") as f:
+                version, state = pickle.load(f)
+        except Exception:  # noqa: BLE001 - any damage to the memo means a cold build
+            return None
+        fresh = version == (CACHE_FORMAT, FORMAT_VERSION, _schema()) and isinstance(state, State)
+        return state if fresh and state.language == language else None
 
-    def save(self, blocks: Mapping[str, SliceScan]) -> None:
-        """Keep exactly ``blocks`` (those of this build); write only if they differ from the file's."""
-        if self._loaded is not None and self._loaded.keys() == blocks.keys():
-            return
-        self._loaded = dict(blocks)
+    def save(self, state: State) -> None:
+        """Replace the file with ``state``."""
         tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with tmp.open("wb") as f:
-                pickle.dump((CACHE_FORMAT, {k: blocks[k] for k in sorted(blocks)}), f, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(((CACHE_FORMAT, FORMAT_VERSION, _schema()), state), f, pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
-        except OSError:  # a read-only site still builds, just cold next time
+        except OSError:
             with contextlib.suppress(OSError):
                 tmp.unlink()

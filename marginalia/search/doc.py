@@ -18,3 +18,6 @@ class SearchDoc:
     people: tuple[str, ...] = ()
     organizations: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
+    # When not "": the caller promises that two documents with equal keys are equal in every other
+    # field, so a rebuild takes a known key's scan from the cache instead of scanning (or reading) its text.
+    key: str = ""

@@ -146,6 +146,27 @@ def _counted(values: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(values, return_counts=True)  # type: ignore[no-any-return]
 
 
+def facet_code(doc: SearchDoc, facets: Facets) -> str | None:
+    """:func:`doc_facet_code` of ``doc`` from the value names alone (and its year), or None if one of
+    its values is not among them."""
+    attrs = {name: attr for name, attr, _ in DIMENSIONS}
+    out = []
+    for dim, name in enumerate(facets.dims[:-1]):
+        index = {v: i for i, v in enumerate(facets.names[dim])}
+        if any(v not in index for v in getattr(doc, attrs[name])):
+            return None
+        vals = sorted({index[v] for v in getattr(doc, attrs[name])})
+        out.append(enc(len(vals)) + "".join(enc(v) for v in vals))
+    if any(getattr(doc, attr) and name not in facets.dims for name, attr, _ in DIMENSIONS):
+        return None
+    year = _year(doc)
+    years = facets.names[-1]
+    if year is not None and str(year) not in years:
+        return None
+    out.append(enc(0) if year is None else enc(1) + enc(years.index(str(year))))
+    return "".join(out)
+
+
 def doc_facet_code(facets: Facets, doc_id: int) -> str:
     """One document's value ids: per dimension enc(n) then the ids."""
     out = []

@@ -1,22 +1,21 @@
 """Document shards (what a result shows) and forward shards (what verifies a phrase).
 
-Input: documents in id order, facet value ids, the forward index. Output:
-``{"d/<n>": [...], "w/<n>": [...]}``. A result page loads only the document
+Input: documents in id order, their excerpts, facet value ids, the forward
+rows. Output: ``{"d/<n>": JSON, "w/<n>": JSON}``. A result page loads only the document
 shards of the results it shows; a phrase query loads only the forward shards
 of its candidates. Touches nothing outside memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
-from .codec import base36
+from .codec import base36, js_json
 from .doc import SearchDoc
 from .facets import Facets, doc_facet_code
 
 DOCS_PER_SHARD = 8
-FORWARD_PER_SHARD = 8
+FORWARD_PER_SHARD = DOCS_PER_SHARD  # row files and forward files cover the same documents
 EXCERPT_CHARS = 110
 PAGE = "index.html"
 
@@ -39,19 +38,27 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def doc_row(doc: SearchDoc, code: str) -> list[Any]:
-    """[url, title, date, content note, excerpt, facet ids]; '' for a missing date or note.
+def doc_row(doc: SearchDoc, text_excerpt: str, code: str) -> str:
+    """The JSON of [url, title, date, content note, excerpt, facet ids]; '' for a missing date or note.
     A URL ending in "/index.html" is stored without "index.html" (the runtime adds it back)."""
     url = doc.url[: -len(PAGE)] if doc.url.endswith("/" + PAGE) else doc.url
-    return [url, one_line(doc.title), doc.date or "", one_line(doc.content_note), excerpt(doc.text), code]
+    return js_json([url, one_line(doc.title), doc.date or "", one_line(doc.content_note), text_excerpt, code])
 
 
-def record_payloads(docs: Sequence[SearchDoc], facets: Facets, forward: Sequence[str]) -> dict[str, Any]:
-    """Document and forward shards, grouped by consecutive document ids."""
-    files: dict[str, Any] = {}
-    for start in range(0, len(docs), DOCS_PER_SHARD):
-        files[f"d/{base36(start // DOCS_PER_SHARD)}"] = [
-            doc_row(docs[i], doc_facet_code(facets, i)) for i in range(start, min(len(docs), start + DOCS_PER_SHARD))]
-    for start in range(0, len(forward), FORWARD_PER_SHARD):
-        files[f"w/{base36(start // FORWARD_PER_SHARD)}"] = "~".join(forward[start:start + FORWARD_PER_SHARD])
+def doc_rows(docs: Sequence[SearchDoc], excerpts: Sequence[str], facets: Facets) -> list[str]:
+    """Every document's row, in id order."""
+    return [doc_row(doc, text, doc_facet_code(facets, i)) for i, (doc, text) in enumerate(zip(docs, excerpts,
+                                                                                                 strict=True))]
+
+
+def row_files(rows: Sequence[str], forward: Sequence[str], which: Iterable[int] | None = None) -> dict[str, str]:
+    """Document and forward files (their JSON payloads), grouped by consecutive document ids: all, or
+    those holding the documents ``which``."""
+    groups = range(0, len(rows), DOCS_PER_SHARD) if which is None else \
+        sorted({i // DOCS_PER_SHARD * DOCS_PER_SHARD for i in which if i < len(rows)})
+    files: dict[str, str] = {}
+    for start in groups:
+        n = base36(start // DOCS_PER_SHARD)
+        files[f"d/{n}"] = "[" + ",".join(rows[start:start + DOCS_PER_SHARD]) + "]"
+        files[f"w/{n}"] = js_json("~".join(forward[start:start + FORWARD_PER_SHARD]))
     return files

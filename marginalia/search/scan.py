@@ -1,13 +1,12 @@
-"""Scanning documents: words -> stems -> per-slice postings and stem sequences.
+"""Scanning documents: text -> word ids, and counting postings.
 
-Input: a contiguous slice of documents (in id order). Output: a
-:class:`SliceScan` with slice-local stem ids. :func:`merge_scans` joins the
-slices' stems, in order, into global ids, and :func:`merge_runs` their
-postings. Slices can be scanned in parallel processes: every value returned is
-a flat numpy array or a small list, cheap to send between processes. Python
-only splits the text and looks each word up; counting and grouping the
-postings is done by numpy, on a few thousand documents at a time. Touches
-nothing outside memory.
+Input: a contiguous slice of documents. Output: a :class:`SliceScan`, each
+document as a sequence of slice-local word ids (headline, ``BOUNDARY``,
+body), with the stem of every word. :func:`count` turns sequences of stem ids
+into postings grouped by stem, and :func:`merge_runs` joins such groups.
+Slices can be scanned in parallel processes: every value returned is a flat
+numpy array or a small list. Python only splits the text and looks each word
+up; counting and grouping is numpy. Touches nothing outside memory.
 """
 
 from __future__ import annotations
@@ -22,102 +21,89 @@ from .doc import SearchDoc
 from .tokens import Stemmer, words
 
 TITLE_WEIGHT = 3  # a headline word counts as three body words
-BOUNDARY = 0  # stem id 0 separates headline from body in a stem sequence
-BATCH = 1000  # documents counted at a time: numpy's temporaries take ~80 bytes a word
+BOUNDARY = 0  # word (and stem) id 0 separates headline from body in a sequence
+BATCH = 1000  # documents whose word ids are gathered in a list before joining the slice's array
 
 
 @dataclass
 class SliceScan:
-    """One slice of documents, scanned; stem ids are local to the slice (1-based)."""
+    """One slice of documents, scanned; word ids are local to the slice (1-based)."""
 
-    stems: list[str]  # local id -> stem ("" for the boundary)
-    word_ids: dict[str, int]  # word -> local stem id
-    post_docs: np.ndarray  # uint32: per local stem, the ids of its documents, ascending, concatenated
-    post_tfs: np.ndarray  # uint32: the weighted tf of each of those postings
-    offsets: np.ndarray  # int64: postings of local stem i are [offsets[i], offsets[i + 1])
-    sequences: np.ndarray  # uint32: every document's stem ids (headline, BOUNDARY, body), concatenated
-    bounds: np.ndarray  # int64: document j of the slice is sequences[bounds[j]:bounds[j + 1]]
-    lengths: np.ndarray  # int64: weighted lengths, TITLE_WEIGHT * headline words + body words
+    words: list[str]  # local id -> word ("" for the boundary)
+    stems: list[str]  # local id -> the word's stem ("" for the boundary)
+    tokens: np.ndarray  # uint32: every document's word ids (headline, BOUNDARY, body), concatenated
+    sizes: np.ndarray  # int64: tokens per document (its BOUNDARY included)
+    titles: np.ndarray  # int64: headline words per document
+    excerpts: list[str]  # per document, the start of its text that results show
 
 
 class _Ids(dict[str, int]):
-    """Word -> local stem id. A word met for the first time is stemmed in ``__missing__``, so
-    ``map(ids.__getitem__, words)`` numbers a document's words at C speed."""
-
-    def __init__(self, stemmer: Stemmer) -> None:
-        super().__init__()
-        self.stemmer = stemmer
-        self.stem_ids = {"": BOUNDARY}  # stem -> id, in order of first appearance
+    """Word -> local id; a new word gets the next id in ``__missing__``, so ``map(ids.__getitem__,
+    words)`` numbers a document's words at C speed."""
 
     def __missing__(self, word: str) -> int:
-        sid = self[word] = self.stem_ids.setdefault(self.stemmer.stem(word), len(self.stem_ids))
-        return sid
+        wid = self[word] = len(self)
+        return wid
+
+
+def scan_slice(docs: Sequence[SearchDoc], stemmer: Stemmer) -> SliceScan:
+    """Tokenize ``docs`` and stem each distinct word once."""
+    from .records import excerpt  # records imports facets, which needs nothing from here
+
+    ids = _Ids({"": BOUNDARY})
+    get = ids.__getitem__
+    tokens = array("I")  # grown in place, a batch at a time: array() converts a list fastest
+    sizes, titles = [], []
+    for start in range(0, len(docs), BATCH):
+        batch: list[int] = []
+        for doc in docs[start:start + BATCH]:
+            mark = len(batch)
+            batch += map(get, words(doc.title))
+            titles.append(len(batch) - mark)
+            batch.append(BOUNDARY)
+            batch += map(get, words(doc.text))
+            sizes.append(len(batch) - mark)
+        tokens.extend(array("I", batch))
+    word_list = list(ids)
+    stems = [""] + [stemmer.stem(w) for w in word_list[1:]]
+    return SliceScan(word_list, stems, np.frombuffer(tokens, dtype=np.uint32), np.array(sizes, dtype=np.int64),
+                     np.array(titles, dtype=np.int64), [excerpt(doc.text) for doc in docs])
 
 
 @dataclass
-class _Counted:
-    """One batch of a slice: its documents' sizes and its postings, grouped by stem."""
+class Counted:
+    """Postings of a run of documents, grouped by stem: stem ``run_ids[i]`` has ``run_lengths[i]``
+    postings, in document order; and, per token, the index of its (stem, document) posting."""
 
-    sizes: np.ndarray  # per document, its tokens (with its BOUNDARY)
-    lengths: np.ndarray  # per document, its weighted length
-    run_ids: np.ndarray  # the stems that occur, ascending
-    run_lengths: np.ndarray  # how many documents each is in
-    docs: np.ndarray
-    tfs: np.ndarray
-
-
-def scan_slice(docs: Sequence[SearchDoc], first_id: int, stemmer: Stemmer) -> SliceScan:
-    """Tokenize, stem and count ``docs``, whose ids start at ``first_id``."""
-    ids = _Ids(stemmer)
-    get = ids.__getitem__
-    batches = []
-    sequences = array("I")  # grown in place: no second copy of the slice's words at the end
-    for start in range(0, len(docs), BATCH):
-        tokens: list[int] = []
-        ends, titles = [], []
-        for doc in docs[start:start + BATCH]:
-            mark = len(tokens)
-            tokens += map(get, words(doc.title))
-            titles.append(len(tokens) - mark)
-            tokens.append(BOUNDARY)
-            tokens += map(get, words(doc.text))
-            ends.append(len(tokens))
-        mark = len(sequences)
-        sequences.extend(array("I", tokens))  # array() converts a list fastest
-        batches.append(_count(np.frombuffer(sequences, dtype=np.uint32)[mark:], np.array(ends, dtype=np.int64),
-                              np.array(titles, dtype=np.int64), first_id + start))
-    stems = list(ids.stem_ids)
-    offsets, post_docs, post_tfs = merge_runs([(b.run_ids, b.run_lengths, b.docs, b.tfs) for b in batches], len(stems))
-    bounds = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(_joined([b.sizes for b in batches], np.int64), out=bounds[1:])
-    return SliceScan(stems, dict(ids), post_docs, post_tfs, offsets, np.frombuffer(sequences, dtype=np.uint32),
-                     bounds, _joined([b.lengths for b in batches], np.int64))
+    run_ids: np.ndarray
+    run_lengths: np.ndarray
+    docs: np.ndarray  # uint32
+    tfs: np.ndarray  # uint32: TITLE_WEIGHT * headline tf + body tf
+    posting_of_token: np.ndarray  # int64, -1 for a BOUNDARY token
 
 
-def _joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
-    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
-
-
-def _count(sequence: np.ndarray, ends: np.ndarray, titles: np.ndarray, first_id: int) -> _Counted:
-    """The postings of a batch of documents: for each stem, its documents (ascending) and
-    weighted term frequencies. A stable sort by stem keeps the tokens of a stem in document
+def count(sequence: np.ndarray, sizes: np.ndarray, titles: np.ndarray, first_id: int) -> Counted:
+    """The postings of consecutive documents given as stem ids (``sizes`` tokens each, the first
+    ``titles`` of them headline words). A stable sort by stem keeps the tokens of a stem in document
     order, so equal (stem, document) pairs sit side by side and are summed as runs."""
-    sizes = np.diff(ends, prepend=0)
-    doc = np.repeat(np.arange(first_id, first_id + len(ends), dtype=np.uint32), sizes)
+    ends = np.cumsum(sizes)
+    doc = np.repeat(np.arange(first_id, first_id + len(sizes), dtype=np.uint32), sizes)
     place = np.arange(len(sequence)) - np.repeat(ends - sizes, sizes)  # a token's place in its document
     weight = np.where(place < np.repeat(titles, sizes), TITLE_WEIGHT, 1).astype(np.uint32)
-    # each document's BOUNDARY token sorts first (stem 0): the first len(ends) are dropped
-    order = _stable_order(sequence)[len(ends):]
+    order = _stable_order(sequence)
+    skip = int(np.count_nonzero(sequence == BOUNDARY))  # they sort first (stem 0) and are dropped
+    order = order[skip:]
     sids, docs = sequence[order], doc[order]
     new = np.ones(len(order), dtype=bool)
     new[1:] = (sids[1:] != sids[:-1]) | (docs[1:] != docs[:-1])
     starts = np.flatnonzero(new)
     tfs = np.add.reduceat(weight[order], starts) if len(starts) else np.zeros(0, dtype=np.uint32)
+    posting_of_token = np.full(len(sequence), -1, dtype=np.int64)
+    posting_of_token[order] = np.cumsum(new) - 1
     sids = sids[starts].astype(np.int64)
     runs = np.flatnonzero(np.diff(sids, prepend=-1))  # where each stem's postings start
-    lengths = TITLE_WEIGHT * titles + (sizes - 1 - titles)
-    return _Counted(sizes, lengths, sids[runs], np.diff(runs, append=len(sids)),
-                    docs[starts], tfs.astype(np.uint32))
+    return Counted(sids[runs], np.diff(runs, append=len(sids)), docs[starts], tfs.astype(np.uint32),
+                   posting_of_token)
 
 
 def _stable_order(values: np.ndarray) -> np.ndarray:
@@ -150,31 +136,3 @@ def merge_runs(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
         tfs[place] = part_tfs
         cursor[ids] += lengths
     return offsets, docs, tfs
-
-
-@dataclass
-class Merged:
-    """All slices' stems joined: global ids in order of first appearance."""
-
-    stems: list[str]  # id -> stem (id 0: boundary)
-    df: list[int]  # id -> number of documents
-    word_ids: dict[str, int]
-    to_global: list[np.ndarray]  # per slice: local id -> global id
-    lengths: np.ndarray
-
-
-def merge_scans(scans: Sequence[SliceScan]) -> Merged:
-    """Join the stems of slices scanned in document order (the postings: :func:`merge_runs`)."""
-    ids: dict[str, int] = {"": BOUNDARY}
-    word_ids: dict[str, int] = {}
-    to_global: list[np.ndarray] = []
-    for scan in scans:
-        local = [ids.setdefault(stem, len(ids)) for stem in scan.stems]
-        # a word has one stem wherever it occurs, so later slices only repeat known entries
-        word_ids.update(zip(scan.word_ids, map(local.__getitem__, scan.word_ids.values()), strict=True))
-        to_global.append(np.array(local, dtype=np.int64))
-    df = np.zeros(len(ids), dtype=np.int64)
-    for scan, local_ids in zip(scans, to_global, strict=True):
-        df[local_ids] += np.diff(scan.offsets)
-    lengths = np.concatenate([s.lengths for s in scans]) if scans else np.zeros(0, dtype=np.int64)
-    return Merged(list(ids), df.tolist(), word_ids, to_global, lengths)

@@ -1,46 +1,59 @@
-"""Term shards and posting chunks: what a query loads for each stem.
+"""Stem records and posting chunks: what a query loads for each stem.
 
-Input: the :class:`Inverted` index and the facet keys of each document.
-Output: ``{shard key: payload}``. The record of the stem with id ``i`` sits in
-term shard ``t/<i % T>``; it holds the stem's document frequency, score range,
-chunk starts, facet counts (when it matches more documents than a result page;
+Input: the postings of a batch of stems and the documents' length norms and
+facet keys. Output: each stem's record (numbers only) and its chunk files.
+A record holds the stem's document frequency, its number of chunks (and, if
+it has any, which of the stems sharing its hash it is), each chunk's first
+document, facet counts (when it matches more documents than a result page;
 year counts only when it has chunks) and its *top block*: all its postings if
-it is in at most ``INLINE_MAX`` documents, else the ``TOP_K`` best by score.
-The other postings go, in document order, to chunk files ``p/<term id>.<n>``
-of ``CHUNK`` postings each, which a query loads only when it needs them (AND
-with another word, a filter, date order, more results): a mid-frequency word
-costs no further request, and a frequent one still loads a bounded block.
+it is in at most ``INLINE_MAX`` documents, else the ``TOP_K`` best. The other
+postings go, in document order, to chunk files ``p/<hash>.<k>.<n>`` of
+``CHUNK`` postings each, which a query loads only when it needs them. Each
+posting is ``gap * LEVELS + level``.
 
-A record is nothing but encoded integers, so a batch of consecutive stems is
-built as one integer array (every record's numbers, record after record) and
-encoded at once; Python only cuts the text into records. Touches nothing
-outside memory.
+Records live in shards ``t/<h % T>``, ``h`` the stem's FNV-1a hash and ``T``
+a power of two set by the number of stems, sorted by stem and front-coded:
+one stem's change rewrites one shard. Everything in a record depends only on
+the stem's own postings and on the few parameters in ``Params``. A batch is
+one integer array (every record's numbers, record after record), encoded at
+once; Python only cuts the text. Touches nothing outside memory.
 """
 
 from __future__ import annotations
 
-import math
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .codec import base36, enc, enc_array
+from .codec import Reader, base36, enc, enc_array
 from .facets import FacetTable, count_numbers
-from .inverted import Inverted
-from .parallel import SHARED, run_tasks
-from .scores import INLINE_MAX, LEVELS, SCORE_UNIT, TOP_K, bm25_all, levels_all, top_mask
+from .scores import INLINE_MAX, LEVELS, TOP_K, levels, top_mask
+from .vocab import shared_prefixes
 
-__all__ = ["CHUNK", "FACET_MIN", "INLINE_MAX", "LEVELS", "SCORE_UNIT", "TOP_K", "term_payloads"]
+__all__ = ["CHUNK", "FACET_MIN", "INLINE_MAX", "LEVELS", "TOP_K", "StemBatch", "batch_records", "shard_count",
+           "join_shard", "split_shard", "chunk_key"]
 
 CHUNK = 1000  # postings per further chunk
 FACET_MIN = 10  # stems in more documents than this store their facet counts
-SHARD_TARGET = 4096  # aim for term shards of about this many characters
-BATCH_POSTINGS = 100_000  # postings scored at a time: a batch takes ~160 bytes a posting
+STEMS_PER_SHARD = 48  # T is the largest power of two with at least this many stems per shard on average
+
+
+def shard_count(nstems: int) -> int:
+    """T: the number of record shards for ``nstems`` stems (a power of two, so it moves rarely)."""
+    t = 1
+    while t * 2 * STEMS_PER_SHARD <= nstems:
+        t *= 2
+    return t
+
+
+def chunk_key(h: int, k: int, n: int) -> str:
+    """The file of chunk ``n`` of the stem with hash ``h`` that is the ``k``-th chunked stem of that hash."""
+    return f"p/{base36(h)}.{base36(k)}.{base36(n)}"
 
 
 def _firsts(groups: np.ndarray) -> np.ndarray:
-    """True where a run of equal (sorted) group ids starts."""
     first = np.ones(len(groups), dtype=bool)
     first[1:] = groups[1:] != groups[:-1]
     return first
@@ -63,12 +76,11 @@ def _pieces(numbers: np.ndarray, bounds: np.ndarray) -> list[str]:
 
 def _per_stem(pieces: Sequence[tuple[np.ndarray, np.ndarray]], nstems: int) -> tuple[np.ndarray, np.ndarray]:
     """The pieces' numbers, stem by stem: for each stem, its numbers of each piece in turn.
-    A piece is (numbers, count per stem), its numbers grouped by stem. Returns the numbers
-    and where each stem's start (``nstems + 1`` bounds)."""
+    A piece is (numbers, count per stem), its numbers grouped by stem."""
     bounds = np.zeros(nstems + 1, dtype=np.int64)
     np.cumsum(np.sum([counts for _, counts in pieces], axis=0), out=bounds[1:])
     out = np.empty(int(bounds[-1]), dtype=np.int64)
-    at = bounds[:-1].copy()  # where each stem's next piece goes
+    at = bounds[:-1].copy()
     for numbers, counts in pieces:
         out[np.repeat(at - (np.cumsum(counts) - counts), counts) + np.arange(len(numbers))] = numbers
         at += counts
@@ -76,20 +88,21 @@ def _per_stem(pieces: Sequence[tuple[np.ndarray, np.ndarray]], nstems: int) -> t
 
 
 @dataclass
-class _Blocks:
-    """A batch's postings as ``gap * LEVELS + level``: the top blocks, and the rest in chunks."""
+class StemBatch:
+    """Some stems and their postings, stem after stem, each in document order."""
 
-    top: np.ndarray  # every stem's top block in turn, gaps from 0 at each
-    top_counts: np.ndarray  # postings in each stem's top block
-    rest: np.ndarray  # every stem's other postings in turn, gaps from 0 at each chunk
-    chunk_starts: np.ndarray  # where each chunk starts in ``rest``
-    chunk_stems: np.ndarray  # the stem (index in the batch) of each chunk
-    chunk_docs: np.ndarray  # the first document of each chunk
+    hashes: list[int]  # per stem, its FNV-1a hash
+    ks: np.ndarray  # per stem, its rank among the chunked stems of equal hash
+    df: np.ndarray  # int64 postings per stem
+    docs: np.ndarray  # int64
+    tfs: np.ndarray
 
 
-def _blocks(docs: np.ndarray, levels: np.ndarray, keep: np.ndarray, df: np.ndarray) -> _Blocks:
-    """Split each stem's postings (``docs`` ascending per stem) into those ``keep`` marks for its top
-    block and chunks of CHUNK of the others, keeping document order in each."""
+def batch_records(batch: StemBatch, doc_norms: np.ndarray, table: FacetTable) -> tuple[list[str], dict[str, str]]:
+    """Each stem's record (in batch order) and the chunk files of the batch."""
+    df, docs = batch.df, batch.docs
+    lv = levels(batch.tfs, doc_norms[docs])
+    keep = top_mask(lv, docs, df)
     stem = np.repeat(np.arange(len(df)), df)
     top, rest = np.flatnonzero(keep), np.flatnonzero(~keep)
     rest_counts = np.bincount(stem[rest], minlength=len(df))
@@ -97,65 +110,45 @@ def _blocks(docs: np.ndarray, levels: np.ndarray, keep: np.ndarray, df: np.ndarr
     chunk_starts = np.flatnonzero(rank % CHUNK == 0)
     restart = np.zeros(len(rest), dtype=bool)
     restart[chunk_starts] = True
-    return _Blocks(_gaps(docs[top], _firsts(stem[top])) * LEVELS + levels[top],
-                   np.bincount(stem[top], minlength=len(df)),
-                   _gaps(docs[rest], restart) * LEVELS + levels[rest], chunk_starts,
-                   stem[rest][chunk_starts], docs[rest][chunk_starts])
-
-
-def _batch(first: int, end: int) -> tuple[list[str], dict[str, str]]:
-    """Records (in id order) and chunk files of the stems ``first``..``end - 1``."""
-    inv: Inverted = SHARED["inv"]
-    df = inv.df[first:end]
-    docs, tfs = inv.postings(first, end)
-    docs = docs.astype(np.int64)
-    scores = bm25_all(df, docs, tfs, len(inv.docs), SHARED["norms"])
-    lo, hi, levels = levels_all(scores, df)
-    blocks = _blocks(docs, levels, top_mask(scores, df), df)
-    nchunks = np.bincount(blocks.chunk_stems, minlength=len(df))
+    chunk_stems = stem[rest][chunk_starts]
+    nchunks = np.bincount(chunk_stems, minlength=len(df))
     counted = df > FACET_MIN
-    facets, facet_counts = count_numbers(SHARED["table"], docs[np.repeat(counted, df)], df[counted],
-                                         nchunks[counted] > 0)
+    facets, facet_counts = count_numbers(table, docs[np.repeat(counted, df)], df[counted], nchunks[counted] > 0)
     facet_sizes = np.zeros(len(df), dtype=np.int64)
     facet_sizes[counted] = facet_counts
+    chunked = nchunks > 0
     records = _pieces(*_per_stem([
-        (np.stack([df, lo, hi, nchunks], axis=1).reshape(-1), np.full(len(df), 4)),
-        (_gaps(blocks.chunk_docs, _firsts(blocks.chunk_stems)), nchunks),  # each chunk's first document
+        (np.stack([df, nchunks], axis=1).reshape(-1), np.full(len(df), 2)),
+        (batch.ks[chunked], chunked.astype(np.int64)),
+        (_gaps(docs[rest][chunk_starts], _firsts(chunk_stems)), nchunks),  # each chunk's first document
         (facets, facet_sizes),
-        (blocks.top, blocks.top_counts),
+        (_gaps(docs[top], _firsts(stem[top])) * LEVELS + lv[top], np.bincount(stem[top], minlength=len(df))),
     ], len(df)))
-    chunks = _pieces(blocks.rest, np.append(blocks.chunk_starts, len(blocks.rest)))
-    numbers = np.arange(len(chunks)) - np.repeat(np.cumsum(nchunks) - nchunks, nchunks)  # a chunk's number in its stem
-    names = [f"p/{base36(tid)}.{base36(n)}" for tid, n in zip((first + blocks.chunk_stems).tolist(), numbers.tolist(),
-                                                                 strict=True)]
+    rest_codes = _gaps(docs[rest], restart) * LEVELS + lv[rest]
+    chunks = _pieces(rest_codes, np.append(chunk_starts, len(rest)))
+    numbers = np.arange(len(chunks)) - np.repeat(np.cumsum(nchunks) - nchunks, nchunks)
+    names = [chunk_key(batch.hashes[s], int(batch.ks[s]), n)
+             for s, n in zip(chunk_stems.tolist(), numbers.tolist(), strict=True)]
     return records, dict(zip(names, chunks, strict=True))
 
 
-def _batches(offsets: np.ndarray, size: int) -> list[tuple[int, int]]:
-    """Runs of consecutive stem ids (1 up) with about ``size`` postings each."""
-    nstems = len(offsets) - 1
-    if nstems <= 1:
-        return []
-    marks = np.arange(0, int(offsets[-1]), size)
-    starts = sorted({1, *(np.searchsorted(offsets, marks, side="right") - 1).clip(1, nstems - 1).tolist()})
-    return list(zip(starts, [*starts[1:], nstems], strict=True))
+def join_shard(records: dict[str, str]) -> str:
+    """A shard's payload: its records sorted by stem, each ``enc(shared) suffix ' ' numbers``."""
+    stems = sorted(records)
+    shared = shared_prefixes(["", *stems[:-1]], stems)
+    return "~".join([f"{enc(n)}{stem[n:]} {records[stem]}" for stem, n in zip(stems, shared, strict=True)])
 
 
-def term_payloads(inv: Inverted, doc_keys: list[tuple[int, ...]], ndims: int,
-                  year_starts: Sequence[tuple[int, int]], jobs: int = 1) -> tuple[int, dict[str, str]]:
-    """All term shards and chunk files; returns (number of term shards, payloads)."""
-    size = BATCH_POSTINGS if jobs <= 1 else max(1, min(BATCH_POSTINGS, -(-int(inv.offsets[-1]) // (2 * jobs))))
-    shared = {"inv": inv, "norms": inv.norms(), "table": FacetTable.of(doc_keys, ndims, year_starts)}
-    results = run_tasks(_batch, _batches(inv.offsets, size), shared, jobs)
-    records = [record for part, _ in results for record in part]  # stem ids 1, 2, ...
-    files: dict[str, str] = {}
-    for _, part_files in results:
-        files.update(part_files)
-    total = sum(len(r) + 3 for r in records)
-    nshards = max(1, math.ceil(total / SHARD_TARGET))
-    shards: dict[int, list[str]] = {}
-    for tid, record in enumerate(records, 1):  # ascending ids: each shard lists its records by id
-        shards.setdefault(tid % nshards, []).append(enc(tid // nshards) + record)
-    for bucket, items in shards.items():
-        files[f"t/{base36(bucket)}"] = "~".join(items)
-    return nshards, files
+def split_shard(file_bytes: bytes) -> dict[str, str]:
+    """The records of a written shard file, by stem (what :func:`join_shard` joined)."""
+    text = file_bytes.decode()
+    payload: str = json.loads(text[text.index(",") + 1:text.rindex(")")])
+    records, previous = {}, ""
+    for rec in payload.split("~") if payload else []:
+        reader = Reader(rec)
+        shared = reader.int()
+        space = rec.index(" ", reader.at)
+        stem = previous[:shared] + rec[reader.at:space]
+        records[stem] = rec[space + 1:]
+        previous = stem
+    return records

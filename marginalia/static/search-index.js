@@ -114,21 +114,47 @@
     return normalize(text).match(/[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu) || [];
   }
 
+  /* ---- hashes: 32-bit FNV-1a over UTF-16 units, as codec.fnv1a in Python -- */
+
+  function fnv(s, h) {
+    for (var i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    return h >>> 0;
+  }
+  var STEM_BASIS = 2166136261, FORWARD_BASIS = 0x1F351C7C, SALT_STEP = 0x9E3779B1;
+
   /* ---- index pieces ----------------------------------------------------- */
 
-  var meta = null;
+  var meta = null, vocabNames = [], levelValue = [];
+
+  function prepare(m) {  // what every query needs of meta, worked out once
+    meta = m;
+    var seen = {};
+    vocabNames = m.vocab.map(function (first) {  // vocab.shard_names() in Python
+      var h = fnv(first, STEM_BASIS), n = seen[h] || 0;
+      seen[h] = n + 1;
+      return "v/" + h.toString(36) + (n ? "." + n : "");
+    });
+    levelValue = [];
+    for (var l = 0; l < m.levels; l++) levelValue.push(m.wLo * Math.pow(m.wHi / m.wLo, l / (m.levels - 1)));
+    return m;
+  }
+
+  /* BM25's stem factor, from the stored document frequency and the number of documents */
+  function idf(df) { return Math.log(1 + (meta.docs - df + 0.5) / (df + 0.5)); }
 
   function vocabShard(i) {
-    var key = "v/" + i.toString(36);
-    return loadDecoded(key, function (payload) {
-      var words = [], tids = [], dfs = [], prev = "";
+    if (i >= vocabNames.length) return Promise.resolve({ index: i, words: [], stems: [], dfs: [] });  // no words
+    return loadDecoded(vocabNames[i], function (payload) {
+      var words = [], stems = [], dfs = [], prev = "";
       payload.split("~").forEach(function (rec) {
         var r = new Reader(rec), shared = r.int();
         var word = prev.slice(0, shared) + r.upTo(" ");
-        words.push(word); tids.push(r.int()); dfs.push(r.int());
+        dfs.push(r.int());
+        var cut = r.int();
+        words.push(word); stems.push(word.slice(0, cut) + rec.slice(r.i));
         prev = word;
       });
-      return { index: i, words: words, tids: tids, dfs: dfs };
+      return { index: i, words: words, stems: stems, dfs: dfs };
     });
   }
 
@@ -147,11 +173,11 @@
     return lo;
   }
 
-  /* Look a word up: {word, tid, df} or null. */
+  /* Look a word up: {word, stem, df} or null. */
   function lookup(word) {
     return vocabShard(shardFor(word)).then(function (v) {
       var i = lowerBound(v.words, word);
-      return v.words[i] === word ? { word: word, tid: v.tids[i], df: v.dfs[i] } : null;
+      return v.words[i] === word ? { word: word, stem: v.stems[i], df: v.dfs[i] } : null;
     });
   }
 
@@ -162,7 +188,7 @@
       return vocabShard(i).then(function (v) {
         for (var j = lowerBound(v.words, prefix); j < v.words.length; j++) {
           if (v.words[j].lastIndexOf(prefix, 0) !== 0) return found;
-          found.push({ word: v.words[j], tid: v.tids[j], df: v.dfs[j] });
+          found.push({ word: v.words[j], stem: v.stems[j], df: v.dfs[j] });
         }
         var next = i + 1;
         if (hops < 2 && next < meta.vocab.length && meta.vocab[next].lastIndexOf(prefix, 0) === 0) {
@@ -173,35 +199,36 @@
     }
     return scan(shardFor(prefix), 0).then(function (all) {
       all.sort(function (a, b) { return b.df - a.df || (a.word < b.word ? -1 : 1); });
-      var seen = {}, out = [];
+      var seen = Object.create(null), out = [];
       all.forEach(function (w) {
-        if (!seen[w.tid] && out.length < limit) { seen[w.tid] = true; out.push(w); }
+        if (!seen[w.stem] && out.length < limit) { seen[w.stem] = true; out.push(w); }
       });
       return out;
     });
   }
 
-  function termShardKey(tid) { return "t/" + (tid % meta.termShards).toString(36); }
-
-  /* A stem's record: df, score range, chunk starts, facet counts, top block
-   * (all its postings when it has no chunks). */
-  function term(tid) {
-    var T = meta.termShards, key = termShardKey(tid);
+  /* A stem's record: df, chunks, facet counts, top block (all its postings when it has no
+   * chunks). Its shard is its hash modulo the number of shards; in it, records are sorted by stem. */
+  function term(stem) {
+    var h = fnv(stem, STEM_BASIS), key = "t/" + (h & (meta.termShards - 1)).toString(36);
     return loadDecoded(key, function (payload) {
-      var recs = {};
-      payload.split("~").forEach(function (rec) {
-        var r = new Reader(rec), q = r.int();
-        recs[q * T + (tid % T)] = { text: rec, at: r.i };
+      var recs = Object.create(null), prev = "";  // stems like "constructor" are keys too
+      if (payload) payload.split("~").forEach(function (rec) {
+        var r = new Reader(rec), shared = r.int(), s = prev.slice(0, shared) + r.upTo(" ");
+        recs[s] = { text: rec, at: r.i };
+        prev = s;
       });
       return recs;
     }).then(function (recs) {
-      var rec = recs[tid];
-      if (!rec) throw new Error("search index has no term " + tid);
+      var rec = recs[stem] || null;
+      if (!rec) throw new Error("search index has no stem " + stem);
       if (rec.term) return rec.term;
       var r = new Reader(rec.text, rec.at);
-      var t = { tid: tid, df: r.int(), lo: r.int(), hi: r.int(), starts: [], counts: null, chunks: {} };
+      var t = { stem: stem, hash: h, df: r.int(), starts: [], counts: null, chunks: {}, k: 0 };
       var n = r.int(), at = 0;
+      if (n) t.k = r.int();
       for (var i = 0; i < n; i++) { at += r.int(); t.starts.push(at); }
+      t.idf = idf(t.df);
       if (t.df > meta.facetMin) t.counts = readCounts(r);
       t.top = readPostings(r, t);
       return (rec.term = t);
@@ -218,19 +245,18 @@
 
   function readPostings(r, t) {
     var L = meta.levels, docs = [], scores = [], doc = 0;
-    var lo = t.lo / meta.scoreUnit, ratio = t.hi / t.lo;
     while (r.more()) {
       var v = r.int();
       doc += Math.floor(v / L);
       docs.push(doc);
-      scores.push(lo * Math.pow(ratio, (v % L) / (L - 1)));
+      scores.push(t.idf * levelValue[v % L]);
     }
     return { docs: docs, scores: scores };
   }
 
   function chunk(t, n) {
     if (t.chunks[n]) return Promise.resolve(t.chunks[n]);
-    return load("p/" + t.tid.toString(36) + "." + n.toString(36)).then(function (payload) {
+    return load("p/" + t.hash.toString(36) + "." + t.k.toString(36) + "." + n.toString(36)).then(function (payload) {
       return (t.chunks[n] = readPostings(new Reader(payload), t));
     });
   }
@@ -274,10 +300,26 @@
   }
 
   function forward(id) {
-    var F = meta.forwardPerShard;
+    var F = meta.docsPerShard;
     return load("w/" + Math.floor(id / F).toString(36)).then(function (payload) {
       return decodeInts(payload.split("~")[id % F]);
     });
+  }
+
+  /* The codes a stem may have in a forward row (forward.py): its one-character code if it is a
+   * common stem, else 45 + OFFSET[L] + (hash mod 45^L) for the prefix lengths L = 1..9 of its
+   * 49-bit hash; the row holds the shortest prefix that no other stem of its document shares. */
+  function forwardCodes(stem) {
+    var codes = {}, common = meta.common.indexOf(stem);
+    if (common >= 0) { codes[common + 1] = true; return codes; }
+    var h2 = fnv(stem, (FORWARD_BASIS + Math.imul(meta.salt, SALT_STEP)) >>> 0);
+    var x = fnv(stem, STEM_BASIS) + (h2 & 0x1FFFF) * 4294967296, offset = 0, pow = 1;
+    for (var len = 1; len <= 9; len++) {
+      pow *= 45;
+      codes[45 + offset + (x % pow)] = true;
+      offset += pow;
+    }
+    return codes;
   }
 
   /* Per dimension (not year): doc -> [value ids], from its membership file. */
@@ -306,7 +348,7 @@
 
   api.index = {
     load: load, fileOf: fileOf, loaded: function () { return Object.keys(store).sort(); },
-    ready: function () { return load("meta").then(function (m) { return (meta = m); }); },
+    ready: function () { return meta ? Promise.resolve(meta) : load("meta").then(prepare); },
     meta: function () { return meta; },
     setBase: function (base) { idxBase = base; },
     decodedVocab: function () {
@@ -316,6 +358,7 @@
     normalize: normalize, wordsOf: wordsOf, WORD: WORD, lowerBound: lowerBound,
     vocabShard: vocabShard, shardFor: shardFor, lookup: lookup, completions: completions,
     term: term, chunk: chunk, postings: postings, docRow: docRow, docRowKey: docRowKey, forward: forward,
+    forwardCodes: forwardCodes, vocabName: function (i) { return vocabNames[i]; },
     membership: membership, yearOf: yearOf, YEAR: YEAR,
   };
 })();

@@ -92,9 +92,10 @@
     return step();
   }
 
-  function containsPhrase(seq, tids) {
-    outer: for (var i = 0; i + tids.length <= seq.length; i++) {
-      for (var j = 0; j < tids.length; j++) if (seq[i + j] !== tids[j]) continue outer;
+  /* Does a forward row hold the phrase: codes[j] is the set of codes its j-th stem may have? */
+  function containsPhrase(seq, codes) {
+    outer: for (var i = 0; i + codes.length <= seq.length; i++) {
+      for (var j = 0; j < codes.length; j++) if (!codes[j][seq[i + j]]) continue outer;
       return true;
     }
     return false;
@@ -111,7 +112,7 @@
 
   function phraseIds(ws) {
     return Promise.all(ws.map(lookup)).then(function (hits) {
-      return hits.every(Boolean) ? hits.map(function (h) { return h.tid; }) : null;
+      return hits.every(Boolean) ? hits.map(function (h) { return ix.forwardCodes(h.stem); }) : null;
     });
   }
 
@@ -124,8 +125,8 @@
       resolved.forEach(function (hits, i) { if (!hits.length) result.unknown.push(q.groups[i].word); });
       if (result.unknown.length) return result;
       var likely = likelyWord(q, resolved, opts);
-      if (likely) prefetchRows(likely.tid, opts);
-      return Promise.all(resolved.map(function (hits) { return Promise.all(hits.map(function (h) { return term(h.tid); })); }))
+      if (likely) prefetchRows(likely.stem, opts);
+      return Promise.all(resolved.map(function (hits) { return Promise.all(hits.map(function (h) { return term(h.stem); })); }))
         .then(opts.check).then(function (groups) { return evaluate(q, groups, resolved, opts, result); });
     });
   }
@@ -143,8 +144,8 @@
   /* Typing "musi", the reader most likely goes on to "music": the rows that "music" shows first
    * are loaded as soon as its stem record is, while the reader types, so that the finished word
    * is drawn without another round of loading. Not once a newer query has replaced this one. */
-  function prefetchRows(tid, opts) {
-    term(tid).then(function (t) {
+  function prefetchRows(stem, opts) {
+    term(stem).then(function (t) {
       if (opts.stale()) return;
       bestOf(t, opts.want).forEach(function (h) { load(ix.docRowKey(h.id)).catch(function () {}); });
     }).catch(function () {});
@@ -159,7 +160,7 @@
   function byScore(a, b) { return b.score - a.score || b.id - a.id; }
 
   function evaluate(q, groups, resolved, opts, result) {
-    result.tids = [].concat.apply([], resolved.map(function (hs) { return hs.map(function (h) { return h.tid; }); }));
+    result.stems = [].concat.apply([], resolved.map(function (hs) { return hs.map(function (h) { return h.stem; }); }));
     var single = groups.length === 1 && groups[0].length === 1 && !q.phrases.length && !q.excludes.length &&
       !opts.filtered ? groups[0][0] : null;
     if (single && opts.sort !== "relevance") return byDate(single, opts, result);
@@ -208,11 +209,11 @@
       return Promise.all(q.excludes.map(function (ws) {
         return Promise.all(ws.map(lookup)).then(function (hits) {
           if (!hits.every(Boolean)) return null;
-          return Promise.all(hits.map(function (h) { return term(h.tid); })).then(function (ts) {
+          return Promise.all(hits.map(function (h) { return term(h.stem); })).then(function (ts) {
             var ids = Array.from(scores.keys());
             return Promise.all(ts.map(function (t) { return postings(t, ids); })).then(function (maps) {
               var inAll = ids.filter(function (d) { return maps.every(function (m) { return m.has(d); }); });
-              return ws.length > 1 ? filterPhrases(inAll, [hits.map(function (h) { return h.tid; })]) : inAll;
+              return ws.length > 1 ? filterPhrases(inAll, [hits.map(function (h) { return ix.forwardCodes(h.stem); })]) : inAll;
             });
           });
         });
@@ -402,10 +403,10 @@
 
   /* Every word in the loaded vocabulary whose stem matched. */
   function highlightWords(r) {
-    var tids = {}, out = [];
-    (r.tids || []).forEach(function (t) { tids[t] = true; });
+    var stems = Object.create(null), out = [];
+    (r.stems || []).forEach(function (s) { stems[s] = true; });
     ix.decodedVocab().forEach(function (v) {
-      v.tids.forEach(function (t, i) { if (tids[t]) out.push(v.words[i]); });
+      v.stems.forEach(function (s, i) { if (stems[s] === true) out.push(v.words[i]); });
     });
     return Promise.resolve(out.sort());
   }
