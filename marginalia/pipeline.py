@@ -87,6 +87,10 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
         env = make_env(site, memo and memo / "templates")
         reader = Reader(site, content.sidecars, config.taxonomies, summaries=feeds)
         indexer = _indexer(site, config, reader, clean, background=jobs > 1 and len(rels) >= PARALLEL_MIN)
+        previous = cache.pages() if cache.state("output") == output_identity(output) else {}
+        staging = Staging(output, checked=previous)
+        if jobs > 1 and len(previous) >= PARALLEL_MIN:
+            staging.link_old()  # meanwhile: a rebuild keeps most files
         try:
             entries, fresh = _load(reader, rels, signatures, cache, indexer, progress, jobs)
             clock.lap("load")
@@ -99,15 +103,16 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             templates = TemplateKeys(env, memo and memo / "template-refs.json")
             pages = Pages(site, config, env, library, templates,
                           {e.rel: e for e in entries if e.article is not None}, clean=clean, jobs=jobs)
-            _write(pages, reader, fresh, indexer, cache, output, report, clock, progress)
+            _write(pages, reader, fresh, indexer, previous, staging, report, clock, progress)
         except BaseException:
             indexer.cancel()
+            staging.abandon()
             raise
         templates.save()
         if strict and report.warnings:
             raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
         cache.commit(_records(entries, signatures, fresh), pages.keys,
-                     {"fingerprint": fingerprint, "articles": str(len(library.articles)),
+                     {"fingerprint": fingerprint, "tool": tool_key(), "articles": str(len(library.articles)),
                       "warnings": str(len(report.warnings)), "output": output_identity(output)})
     finally:
         cache.close()
@@ -130,11 +135,10 @@ def _indexer(site: pathlib.Path, config: Config, reader: Reader, clean: bool, ba
     return Indexer(stemmer_language(config.language), cache, load_text, background=background)
 
 
-def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, cache: BuildCache,
-           output: pathlib.Path, report: BuildReport, clock: _Clock, progress: Progress | None) -> None:
-    """Every output file made (or kept) into a new tree, swapped in place of ``output``."""
-    previous = cache.pages() if cache.state("output") == output_identity(output) else {}
-    staging = Staging(output, checked=previous)
+def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, previous: dict[str, str],
+           staging: Staging, report: BuildReport, clock: _Clock, progress: Progress | None) -> None:
+    """Every output file made (or kept) into ``staging``'s new tree, swapped in place of the output
+    (``previous``: the last build's files there, with their keys)."""
     workers: list[Started[int]] = []
     try:
         files = _files(pages, reader, fresh, indexer, previous, staging, workers, report, clock, progress)
@@ -207,7 +211,8 @@ def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: Bu
     from .articles import Prepared
     from .indexer import search_doc
 
-    cached = cache.files()
+    # Records made by other code (a development checkout, an upgrade within a version) are not used.
+    cached = cache.files() if cache.state("tool") == tool_key() else {}
     usable = {rel: hit[2] for rel in rels if (hit := cached.get(rel)) is not None and hit[0] == signatures[rel]}
     todo = [rel for rel in rels if rel not in usable]
     records = map_forked(_record, todo, (reader,), jobs)
@@ -267,6 +272,7 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
         by_key.setdefault(key, []).append(path)
     search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None)
     bodies = {i: p.html for i in todo if (p := fresh.get(library.articles[i].path)) is not None}
+    staging.linked_files()  # the workers replace linked files: the linking must be over
     written = start_forked(_write_page, todo, (pages, reader, bodies, staging), pages.jobs, chunksize=32)
     workers.append(written)
     # While the workers render: a cold build's page keys, and every page's path claimed (each worker

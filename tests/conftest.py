@@ -65,9 +65,11 @@ def article_pages(folder: pathlib.Path) -> list[pathlib.Path]:
     return [p for p in sorted(folder.glob("*.html")) if p.name != "index.html"]
 
 
-def tree_bytes(root: pathlib.Path) -> dict[str, bytes]:
-    """Every file under ``root`` by relative path."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+def tree_bytes(root: pathlib.Path) -> dict[str, bytes | None]:
+    """Every file under ``root`` by relative path, and every folder (as None: an empty folder left
+    behind counts as a difference too)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() if p.is_file() else None
+            for p in sorted(root.rglob("*"))}
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 import random
 
@@ -80,3 +81,104 @@ def _single(site: pathlib.Path, output: pathlib.Path) -> pathlib.Path:
     """A clean build in this process alone."""
     build(site, output=output, clean=True, jobs=1)
     return output
+
+
+def _forked(monkeypatch) -> list[frozenset[str]]:
+    """Builds forked as in a large archive; returns what each build's linking process linked in."""
+    import marginalia.pipeline
+    import marginalia.workers
+    from marginalia.writer import Staging
+
+    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
+    seen: list[frozenset[str]] = []
+    original = Staging.linked_files
+
+    def linked_files(self: Staging) -> frozenset[str]:
+        linked = original(self)
+        seen.append(linked)
+        return linked
+
+    monkeypatch.setattr(Staging, "linked_files", linked_files)
+    return seen
+
+
+def test_linked_old_site_loses_what_is_gone(make_site, tmp_path: pathlib.Path, monkeypatch) -> None:
+    """A rebuild links the old site in first: files and folders the new build does not make are gone
+    from it afterwards, and pages it makes again replace their links without touching the old files."""
+    seen = _forked(monkeypatch)
+    site = make_site()
+    for n, date in enumerate(["2019-01-05", "2019-01-09", "2020-03-01", "2021-07-04"]):
+        (site / "content" / f"a{n}.md").write_text(article(f"Story {n}", date, f"Body {n}.", tags="[lonely]"
+                                                           if n == 3 else "[police]"))
+    build(site, jobs=2)
+    assert seen and not any(seen)  # a first build has nothing to link
+    seen.clear()
+    old_page = site / "output" / "2019" / "01" / "a0.html"
+    old_inode, old_bytes = old_page.stat().st_ino, old_page.read_bytes()
+    (site / "content" / "a3.md").unlink()  # the only article of 2021, and of its tag
+    (site / "content" / "a0.md").write_text(article("Story 0", "2019-01-05", "Body 0, edited."))
+    build(site, jobs=2)
+    assert "2021/07/a3.html" in seen[0] and "tags/lonely/index.html" in seen[0]
+    assert not (site / "output" / "2021").exists() and not (site / "output" / "tags" / "lonely").exists()
+    clean = tmp_path / "clean"
+    build(site, output=clean, clean=True, jobs=1)
+    assert tree_bytes(site / "output") == tree_bytes(clean)
+    assert b"Body 0, edited." in (site / "output" / "2019" / "01" / "a0.html").read_bytes()
+    assert (site / "output" / "2019" / "01" / "a0.html").stat().st_ino != old_inode
+    assert old_bytes != (site / "output" / "2019" / "01" / "a0.html").read_bytes()
+
+
+def test_linking_that_fails_falls_back(make_site, tmp_path: pathlib.Path, monkeypatch) -> None:
+    """When the linking process dies halfway, the build empties the new tree and links as it goes."""
+    import marginalia.writer
+
+    seen = _forked(monkeypatch)
+
+    def half_then_die(old: str, new_root: str, report: object) -> None:
+        for rel in sorted(marginalia.writer.files_in(pathlib.Path(old)))[:3]:
+            os.makedirs(os.path.dirname(new_root + rel) or new_root, exist_ok=True)
+            os.link(f"{old}/{rel}", new_root + rel)
+        os._exit(3)
+
+    monkeypatch.setattr(marginalia.writer, "_link_tree", half_then_die)
+    site = make_site()
+    for n in range(5):
+        (site / "content" / f"a{n}.md").write_text(article(f"Story {n}", f"2019-0{n + 1}-05", f"Body {n}."))
+    build(site, jobs=2)
+    (site / "content" / "a1.md").write_text(article("Story 1", "2019-02-05", "Body 1, edited."))
+    seen.clear()
+    build(site, jobs=2)
+    assert seen and not any(seen)
+    clean = tmp_path / "clean"
+    build(site, output=clean, clean=True, jobs=1)
+    assert tree_bytes(site / "output") == tree_bytes(clean)
+
+
+def test_other_code_reads_every_file_again(make_site, monkeypatch) -> None:
+    """Cached records hold what the code of their build parsed: changed code parses again, so that
+    its pages and their keys (which the offline manifest lists) are a clean build's."""
+    import marginalia.articles
+    import marginalia.outputs
+    import marginalia.pipeline
+
+    site = make_site()
+    for n in range(3):
+        (site / "content" / f"a{n}.md").write_text(article(f"Story {n}", "2019-01-05", f"Body {n}."))
+    build(site, jobs=1)
+    read: list[str] = []
+    original = marginalia.pipeline.Reader.prepare
+
+    def prepare(self: marginalia.pipeline.Reader, rel: str) -> object:
+        read.append(rel)
+        return original(self, rel)
+
+    monkeypatch.setattr(marginalia.pipeline.Reader, "prepare", prepare)
+    (site / "content" / "a0.md").write_text(article("Story 0", "2019-01-05", "Body 0, edited."))
+    build(site, jobs=1)
+    assert read == ["content/a0.md"]
+    read.clear()
+    for module in (marginalia.articles, marginalia.outputs, marginalia.pipeline):
+        monkeypatch.setattr(module, "tool_key", lambda: "other code")
+    build(site, jobs=1)
+    assert sorted(read) == ["content/a0.md", "content/a1.md", "content/a2.md"]

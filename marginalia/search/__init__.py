@@ -24,14 +24,17 @@ key is always scanned. Touches nothing outside memory but the cache's file.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..slugs import WINDOWS_RESERVED
-from .build import FORMAT_VERSION
-from .cache import SearchCache
 from .doc import SearchDoc
-from .incremental import Prescan, build_files
-from .parallel import default_jobs
+
+if TYPE_CHECKING:
+    from .build import FORMAT_VERSION
+    from .cache import SearchCache
+    from .incremental import Prescan
 
 __all__ = ["SearchDoc", "SearchCache", "Prescan", "build_index", "FORMAT_VERSION", "RUNTIME", "file_name"]
 
@@ -39,6 +42,15 @@ __all__ = ["SearchDoc", "SearchCache", "Prescan", "build_index", "FORMAT_VERSION
 RUNTIME = ("search-index.js", "search-query.js", "search.js")
 PREFIX = "search/idx/"
 PARALLEL_MIN = 4000  # below this many articles, starting processes costs more than it saves
+# The index's machinery (numpy, the codec's tables: a fifth of a second) is imported when first used,
+# so that a build which only hands documents to its indexing process never loads it.
+_LAZY = {"FORMAT_VERSION": ".build", "SearchCache": ".cache", "Prescan": ".incremental"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: int | None = None,
@@ -47,6 +59,9 @@ def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: i
                 prescan: Prescan | None = None) -> dict[str, bytes]:
     """The whole search index as ``{relative output path: bytes}`` (see the module's docstring;
     ``prescan``: documents scanned already, as they arrived, taken by key)."""
+    from .incremental import build_files
+    from .parallel import default_jobs
+
     if jobs is None:
         jobs = default_jobs() if len(docs) >= PARALLEL_MIN else 1
     files = build_files(docs, language, jobs, cache, load_texts, prescan)

@@ -16,9 +16,11 @@ import os
 import pickle
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .build import FORMAT_VERSION, Index
-from .corpus import Corpus
+if TYPE_CHECKING:  # imported when a state is read or written (they load numpy and the codec)
+    from .build import Index
+    from .corpus import Corpus
 
 CACHE_FORMAT = 4  # bump when the scanning rules change (4: whole-index state, by document key)
 
@@ -34,10 +36,12 @@ class State:
 
 
 def _schema() -> tuple[object, ...]:
-    """The fields of everything the file holds: a file written by other code is stale."""
-    from .build import Params
+    """The index format and the fields of everything the file holds: a file written by other code is stale."""
+    from .build import FORMAT_VERSION, Index, Params
+    from .corpus import Corpus
 
-    return tuple((cls.__name__, tuple(f.name for f in fields(cls))) for cls in (State, Index, Corpus, Params))
+    classes = (State, Index, Corpus, Params)
+    return (FORMAT_VERSION, *((cls.__name__, tuple(f.name for f in fields(cls))) for cls in classes))
 
 
 class SearchCache:
@@ -57,7 +61,7 @@ class SearchCache:
                 version, state = pickle.load(f)
         except Exception:  # noqa: BLE001 - any damage to the memo means a cold build
             return None
-        fresh = version == (CACHE_FORMAT, FORMAT_VERSION, _schema()) and isinstance(state, State)
+        fresh = version == (CACHE_FORMAT, _schema()) and isinstance(state, State)
         return state if fresh and state.language == language else None
 
     def save(self, state: State) -> None:
@@ -66,7 +70,7 @@ class SearchCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with tmp.open("wb") as f:
-                pickle.dump(((CACHE_FORMAT, FORMAT_VERSION, _schema()), state), f, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(((CACHE_FORMAT, _schema()), state), f, pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
         except OSError:
             with contextlib.suppress(OSError):
