@@ -23,7 +23,11 @@ on this machine's ext4 (no journal), creating a file is several times slower
 for a minute or more after a large delete (the inode allocator skips every
 recently freed inode), which would time the previous step's delete instead of
 the tool. For the same reason each step waits until Marginalia's detached
-delete of a replaced output has finished. It prints a
+delete of a replaced output has finished. The trash is deleted at the end of
+the run, so a run started within about six minutes of another one's end (the
+window is longer while the freed inodes' table blocks are not yet written
+back) times that delete too: runs here were measured after a quiet spell of
+that length, with no large delete before them. It prints a
 table of medians and ratios (ours / Hugo's) of wall clock and of CPU time (user
 + system, child processes included), and with ``--markdown FILE`` writes it as
 Markdown too. Compare the ratios of one run: these machines are noisy.
@@ -232,6 +236,8 @@ def main() -> None:
     shutil.rmtree(args.work / "trash", ignore_errors=True)
     text = table(rows)
     print(text)
+    print("(old trees deleted just now: on ext4 without a journal, wait ~6 minutes before timing again)",
+          file=sys.stderr)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(f"(benchmark driver peak RSS {usage.ru_maxrss // 1024} MB)", file=sys.stderr)
     if args.markdown:
