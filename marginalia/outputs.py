@@ -8,6 +8,7 @@ key says whether last build's files are still right. Pure: writes nothing.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import pathlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -54,6 +55,13 @@ class Pages:
         self.article_keys = {rel: e.key for rel, e in entries.items()}  # everything read from the file
         self.meta_keys = {rel: e.meta_key for rel, e in entries.items()}  # all that a listing can show
         self.keys: dict[str, str] = {}
+
+    @functools.cached_property
+    def contents_key(self) -> str:
+        """A key of every article's content and address (the search index and the W3C exports
+        depend on nothing else)."""
+        pairs = zip(self.library.urls, self.library.articles, strict=True)
+        return digest(self.config_key, *(f"{u}|{self.article_keys[a.path]}" for u, a in pairs))
 
     def entry(self, index: int) -> Entry:
         return self.entries[self.library.articles[index].path]
@@ -156,10 +164,7 @@ def _entity_ld(e: EntityRef) -> dict[str, Any]:
 def search_job(pages: Pages, indexer: Indexer, reusable: Callable[[str], bool] = lambda key: False) -> Job:
     """The search index as a job, asked of ``indexer`` now (it builds in its own process while the
     pages render), unless ``reusable`` says last build's files for its key are still there."""
-    library = pages.library
-    docs_key = digest(pages.config_key, *(f"{u}|{pages.article_keys[a.path]}"
-                                          for u, a in zip(library.urls, library.articles, strict=True)))
-    key = digest("search", docs_key)
+    key = digest("search", pages.contents_key)
     if reusable(key):
         indexer.cancel()
         return Job(key, list, pages.keys)  # never made: last build's files are kept
@@ -177,9 +182,7 @@ def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:
     sets = [e.annotations for e in entries]
     yield pages.view_job(timeline_view(library, sets))
     yield pages.view_job(editor_view(library, sets, [e.warnings for e in entries]))
-    pairs = zip(library.articles, library.urls, strict=True)
-    notes_key = digest(pages.config_key, *(f"{u}|{pages.article_keys[a.path]}" for a, u in pairs))
-    yield Job(digest("w3c", notes_key), lambda: list(w3c_files(library, sets, config)), pages.keys)
+    yield Job(digest("w3c", pages.contents_key), lambda: list(w3c_files(library, sets, config)), pages.keys)
     yield search
     summaries = [e.summary for e in entries]
     feeds_key = digest("feeds", pages.config_key, *(f"{u}|{e.meta_key}|{e.summary}"

@@ -13,6 +13,7 @@ import os
 import pathlib
 import time
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from .cache import CACHE_DIR, STAGED, BuildCache, decode_record, digest, encode_record
@@ -21,7 +22,7 @@ from .errors import Problem, Problems, SiteError
 from .fingerprint import tool_key
 from .library import Library, article_url, assemble, content_files, stat_signature
 from .workers import PARALLEL_MIN, Started, default_jobs, map_forked, paused_gc, start_forked
-from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output, files_in
+from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output
 
 if TYPE_CHECKING:
     from .articles import BodyRenderer, Entry, Prepared
@@ -262,7 +263,7 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
     from .outputs import search_job, site_jobs
 
     library = pages.library
-    existing = files_in(staging.output) if previous else set()
+    existing = staging.old_files() if previous else set()
     keys = [pages.article_key(index) for index in range(len(library.urls))] if previous else []
     todo = [i for i, url in enumerate(library.urls) if not previous or previous.get(url) != keys[i]
             or url not in existing]
@@ -272,7 +273,7 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
         by_key.setdefault(key, []).append(path)
     search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None)
     bodies = {i: p.html for i in todo if (p := fresh.get(library.articles[i].path)) is not None}
-    staging.linked_files()  # the workers replace linked files: the linking must be over
+    staging.linked_files()  # the workers replace linked files: the linking must be over (no-op if asked)
     written = start_forked(_write_page, todo, (pages, reader, bodies, staging), pages.jobs, chunksize=32)
     workers.append(written)
     # While the workers render: a cold build's page keys, and every page's path claimed (each worker
@@ -303,7 +304,7 @@ def _write_page(index: int, pages: Pages, reader: Reader, bodies: dict[int, str]
     return index
 
 
-def _job_files(job: Job, by_key: dict[str, list[str]], existing: set[str]
+def _job_files(job: Job, by_key: dict[str, list[str]], existing: AbstractSet[str]
                ) -> Iterator[tuple[str, Data]]:
     """A job's files: kept from the last build when its key is unchanged, else made anew."""
     kept = _kept(job.key, by_key, existing)
@@ -317,7 +318,7 @@ def _job_files(job: Job, by_key: dict[str, list[str]], existing: set[str]
         yield path, data
 
 
-def _kept(key: str, by_key: dict[str, list[str]], existing: set[str]) -> list[str] | None:
+def _kept(key: str, by_key: dict[str, list[str]], existing: AbstractSet[str]) -> list[str] | None:
     """Last build's files for ``key``, sorted, when they are all still in output/; else None."""
     kept = by_key.get(key, [])
     if key and kept and all(p in existing for p in kept):

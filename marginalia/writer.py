@@ -22,6 +22,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Container, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from .errors import Problem, SiteError
@@ -108,6 +109,7 @@ class Staging:
         self.made: set[str] = set()  # folders created in the new tree by this process
         self.linked: frozenset[str] = frozenset()  # files of the old output linked in by link_old()
         self._linker: tuple[Any, Any] | None = None  # (process, pipe) while it runs
+        self._old_files: AbstractSet[str] | None = None
 
     def link_old(self) -> None:
         """Start hard-linking every file of the current ``output`` into the new tree, in a process of
@@ -145,6 +147,13 @@ class Staging:
             _remove(self.path)
             self.path.mkdir()
         return self.linked
+
+    def old_files(self) -> AbstractSet[str]:
+        """Every regular file of the current ``output`` (walked once; the linking process's list
+        when it linked them all)."""
+        if self._old_files is None:
+            self._old_files = self.linked_files() or files_in(self.output)
+        return self._old_files
 
     def claim(self, rel: str) -> None:
         """Refuse ``rel`` if it is unsafe, claimed already, or clashes with a claimed path."""
@@ -194,8 +203,7 @@ class Staging:
                 stats.unchanged = len(kept)
                 return stats
             rest = itertools.chain(((rel, None) for rel in kept), [first_new] if first_new else [], items)
-            self.linked_files()
-            self._fill(_with_marker(rest), stats, files_in(self.output))
+            self._fill(_with_marker(rest), stats, self.old_files())
             swapped = _swap(self.path, self.output)
         except BaseException:
             self.abandon()
@@ -206,21 +214,18 @@ class Staging:
 
     def abandon(self) -> None:
         """Remove the new tree; ``output`` stays as it was."""
-        if self._linker is not None:  # still linking: stop it
+        big = len(self.linked) > 2000
+        if self._linker is not None:  # still linking, or done and not asked: stop it
             process, receive = self._linker
             self._linker = None
             process.kill()
             process.join()
             receive.close()
-            self.linked = frozenset(["?"])  # unknown, maybe many
-        if not self.path.exists():
-            return  # swapped in and discarded already, or abandoned
-        if self.linked:
-            _discard(self.path, big=len(self.linked) > 2000)
-        else:
-            _remove(self.path)
+            big = True  # how many files it linked is not known
+        if self.path.exists():  # (not when swapped in and discarded already, or abandoned)
+            _discard(self.path, big=big)
 
-    def _fill(self, files: Files, stats: WriteStats, old_files: set[str]) -> None:
+    def _fill(self, files: Files, stats: WriteStats, old_files: AbstractSet[str]) -> None:
         new_root, old_root = self.root, str(self.output) + os.sep
         linked = self.linked
         for rel, data in files:

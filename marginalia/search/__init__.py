@@ -29,11 +29,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..slugs import WINDOWS_RESERVED
+from .cache import SearchCache
 from .doc import SearchDoc
 
 if TYPE_CHECKING:
     from .build import FORMAT_VERSION
-    from .cache import SearchCache
     from .incremental import Prescan
 
 __all__ = ["SearchDoc", "SearchCache", "Prescan", "build_index", "FORMAT_VERSION", "RUNTIME", "file_name"]
@@ -44,7 +44,7 @@ PREFIX = "search/idx/"
 PARALLEL_MIN = 4000  # below this many articles, starting processes costs more than it saves
 # The index's machinery (numpy, the codec's tables: a fifth of a second) is imported when first used,
 # so that a build which only hands documents to its indexing process never loads it.
-_LAZY = {"FORMAT_VERSION": ".build", "SearchCache": ".cache", "Prescan": ".incremental"}
+_LAZY = {"FORMAT_VERSION": ".build", "Prescan": ".incremental"}
 
 
 def __getattr__(name: str) -> Any:
