@@ -168,6 +168,7 @@ def test_decode_falls_back_to_cp1252_with_a_located_warning() -> None:
     "+ not a list", "- not a list", "* not a list", "---", "===", "***", "___",
     "a *b* c _d_ e `f` g", "[TOC]", "[x](http://e.org) ![i](j.png) [r][1]", "[1]: http://e.org",
     "<b>bold</b> <script>alert(1)</script> <!-- c -->", "AT&amp;T &copy; &#169; & &x",
+    "&#1 &#x41 &#169 &copy 2014 &#",
     "a | b | c", "back\\slash \\* \\", "<http://example.org>", "    four spaces",
 ])
 def test_markup_characters_render_as_text(text: str) -> None:

@@ -14,7 +14,9 @@ from .draft import Block
 
 _INLINE = re.compile(r"([\\`*_\[\]|])")
 _ANY_INLINE = re.compile(r"[\\`*_\[\]|&<]")  # what escape_inline changes, found in one pass
-_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+# An "&" that would start a character reference: a named one ends in ";", but Python-Markdown (like
+# browsers) also takes "&#1" or "&#x41" without one.
+_ENTITY = re.compile(r"&(?=#|[A-Za-z0-9]+;)")
 _ORDERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
 _RULE = re.compile(r"^[-=]+$")
 _HARD_BREAK = "  \n"
