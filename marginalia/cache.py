@@ -15,7 +15,7 @@ import hashlib
 import io
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,8 @@ class BuildCache:
                 "CREATE TABLE IF NOT EXISTS files (scope TEXT, rel TEXT, sig TEXT, key TEXT, meta BLOB,"
                 " PRIMARY KEY (scope, rel));"
                 "CREATE TABLE IF NOT EXISTS pages (scope TEXT, path TEXT, key TEXT, PRIMARY KEY (scope, path));"
-                "CREATE TABLE IF NOT EXISTS state (scope TEXT, name TEXT, value TEXT, PRIMARY KEY (scope, name));")
+                "CREATE TABLE IF NOT EXISTS state (scope TEXT, name TEXT, value TEXT, PRIMARY KEY (scope, name));"
+                "CREATE TABLE IF NOT EXISTS snapshot (scope TEXT PRIMARY KEY, data BLOB);")
             if not self.read:  # --clean: forget every record now; this build writes them anew
                 self.db.execute("DELETE FROM files WHERE scope = ?", (self.scope,))
         except (OSError, sqlite3.Error):
@@ -99,6 +100,30 @@ class BuildCache:
             except Exception:  # noqa: BLE001 - an unreadable record is just a miss
                 self.unreadable.add(rel)
         return out
+
+    def records(self, rels: Iterable[str]) -> dict[str, tuple[str, str, Any]]:
+        """rel -> (stat signature, key, unpickled meta) for the given content files only."""
+        if self.db is None or not self.read:
+            return {}
+        out = {}
+        for rel in rels:
+            row = self.db.execute("SELECT sig, key, meta FROM files WHERE scope = ? AND rel = ?",
+                                  (self.scope, rel)).fetchone()
+            if row is not None:
+                with contextlib.suppress(Exception):  # an unreadable record is just a miss
+                    out[rel] = (row[0], row[1], decode_record(row[2]))
+        return out
+
+    def snapshot(self) -> Any:
+        """What the last good build left for the next one to start from (:mod:`marginalia.quick`),
+        unpickled; None when there is none or it cannot be read."""
+        if self.db is None or not self.read:
+            return None
+        row = self.db.execute("SELECT data FROM snapshot WHERE scope = ?", (self.scope,)).fetchone()
+        try:
+            return decode_record(row[0]) if row else None
+        except Exception:  # noqa: BLE001 - a damaged snapshot only means a full rebuild
+            return None
 
     def pages(self) -> dict[str, str]:
         """Output path -> the key it was rendered from, in the last good build."""
@@ -124,10 +149,11 @@ class BuildCache:
                                ((self.scope, rel, sig, key, blob) for rel, sig, key, blob in rows))
 
     def commit(self, files: Iterable[tuple[str, str, str, Any]], pages: dict[str, str],
-               state: dict[str, str]) -> None:
+               state: dict[str, str], snapshot: bytes | None = None) -> None:
         """Replace the records with this build's (call only after output/ was swapped in). A record's
         meta may be :data:`STAGED` (stored already); rows whose signature and key are stored already
-        are left as they are, so a rebuild after one edit rewrites a few rows, not all of them."""
+        are left as they are, so a rebuild after one edit rewrites a few rows, not all of them.
+        ``snapshot``: the pickled start of the next build, stored with the rest (or dropped)."""
         if self.db is None:
             return
         with self._transaction() as db:
@@ -147,8 +173,29 @@ class BuildCache:
                            sorted((self.scope, p) for p in old_pages if p not in pages))
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
                            ((self.scope, p, k) for p, k in pages.items() if old_pages.get(p) != k))
-            db.execute("DELETE FROM state WHERE scope = ?", (self.scope,))
-            db.executemany("INSERT INTO state VALUES (?, ?, ?)", ((self.scope, n, v) for n, v in state.items()))
+            self._replace_state(db, state, snapshot)
+
+    def update(self, files: Iterable[tuple[str, str, str, Any]], pages: Mapping[str, str], removed: Iterable[str],
+               state: dict[str, str], snapshot: bytes | None) -> None:
+        """Store what a rebuild changed and nothing else: the records of ``files`` (content path,
+        signature, key, entry), the keys of ``pages`` (output path -> key), without the ``removed``
+        pages; and, as :meth:`commit` does, the state and the snapshot."""
+        if self.db is None:
+            return
+        with self._transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                           ((self.scope, rel, sig, key, encode_record(meta)) for rel, sig, key, meta in files))
+            db.executemany("DELETE FROM pages WHERE scope = ? AND path = ?", ((self.scope, p) for p in removed))
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
+                           ((self.scope, p, k) for p, k in pages.items()))
+            self._replace_state(db, state, snapshot)
+
+    def _replace_state(self, db: sqlite3.Connection, state: dict[str, str], snapshot: bytes | None) -> None:
+        db.execute("DELETE FROM state WHERE scope = ?", (self.scope,))
+        db.executemany("INSERT INTO state VALUES (?, ?, ?)", ((self.scope, n, v) for n, v in state.items()))
+        db.execute("DELETE FROM snapshot WHERE scope = ?", (self.scope,))
+        if snapshot is not None:
+            db.execute("INSERT INTO snapshot VALUES (?, ?)", (self.scope, snapshot))
 
     def forget(self) -> None:
         """Drop this scope's records (e.g. before a build that may fail halfway)."""
@@ -156,6 +203,7 @@ class BuildCache:
             return
         with self._transaction() as db:
             db.execute("DELETE FROM state WHERE scope = ?", (self.scope,))
+            db.execute("DELETE FROM snapshot WHERE scope = ?", (self.scope,))
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

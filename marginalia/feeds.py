@@ -154,7 +154,7 @@ class FeedIndex:
         return out
 
 
-class _Summaries:
+class Summaries:
     """The text a feed shows for an article (its entry's summary: the standfirst, else its opening
     paragraphs, made when the article was read), fit for XML."""
 
@@ -171,13 +171,20 @@ def build_feeds(library: Library, config: Config, summaries: Sequence[str]) -> I
     feeds = feeds_of(library, config)
     if not feeds:
         return
-    texts = _Summaries(library, summaries)
+    texts = Summaries(library, summaries)
     fallback = _latest(library, config)
     assert fallback is not None  # feeds_of returns none otherwise
     for feed in feeds:
-        yield feed.path, atom_feed(feed, library, config, texts, fallback)
-        if feed.path == "feed.xml":
-            yield "feed.json", json_feed(feed, library, config, texts)
+        yield from feed_files(feed, library, config, texts, fallback)
+
+
+def feed_files(feed: Feed, library: Library, config: Config, summaries: Summaries,
+               fallback: dt.datetime) -> Iterator[tuple[str, bytes]]:
+    """One feed's files: its Atom document, and the JSON Feed beside the main one (``library``
+    needs to hold only the feed's members; ``fallback``: the time of a feed without one)."""
+    yield feed.path, atom_feed(feed, library, config, summaries, fallback)
+    if feed.path == "feed.xml":
+        yield "feed.json", json_feed(feed, library, config, summaries)
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -187,7 +194,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
-def atom_feed(feed: Feed, library: Library, config: Config, summaries: _Summaries,
+def atom_feed(feed: Feed, library: Library, config: Config, summaries: Summaries,
               fallback: dt.datetime) -> bytes:
     """One Atom 1.0 document (RFC 4287)."""
     base = config.base_url
@@ -229,7 +236,7 @@ def _atom_entry(root: ET.Element, article: Article, url: str, config: Config, su
         _sub(entry, "rights", article.license.attribution or article.license.name)
 
 
-def json_feed(feed: Feed, library: Library, config: Config, summaries: _Summaries) -> bytes:
+def json_feed(feed: Feed, library: Library, config: Config, summaries: Summaries) -> bytes:
     """The same entries as JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
     base = config.base_url
     items = []

@@ -84,12 +84,13 @@ class Indexer:
             self.outbox.send(self.batch)
             self.batch = []
 
-    def files(self) -> Callable[[], Files]:
-        """Ask for the index now; the returned callable waits for its files."""
+    def files(self, token: str = "") -> Callable[[], Files]:
+        """Ask for the index now (``token``: its name, see :func:`~marginalia.search.update_index`);
+        the returned callable waits for its files."""
         if self.process is None:
-            return lambda: _build(self.docs, self.rels, self.language, self.cache, self.load_text)
+            return lambda: _build(self.docs, self.rels, self.language, self.cache, self.load_text, token=token)
         self.outbox.send(self.batch)
-        self.outbox.send(None)  # no more documents: build
+        self.outbox.send(token)  # no more documents: build
         self.outbox.close()
         return self._wait
 
@@ -125,21 +126,21 @@ class Indexer:
 
         self.outbox.close()
         self.answers.close()
-        arrived: queue.SimpleQueue[list[tuple[str, SearchDoc]] | None | BaseException] = queue.SimpleQueue()
+        arrived: queue.SimpleQueue[list[tuple[str, SearchDoc]] | str | BaseException] = queue.SimpleQueue()
         threading.Thread(target=_receive, args=(self.inbox, arrived), daemon=True).start()
         rels: list[str] = []
         docs: list[SearchDoc] = []
         try:
             prescan = Prescan(self.language)  # documents scanned as they come, while the build reads
-            while (batch := arrived.get()) is not None:
-                if isinstance(batch, BaseException):
-                    return  # the build went away (failed): nothing to answer
+            while isinstance(batch := arrived.get(), list):
                 for rel, doc in batch:
                     rels.append(rel)
                     docs.append(doc)
                     prescan.add(doc)
+            if isinstance(batch, BaseException):
+                return  # the build went away (failed): nothing to answer
             outcome: tuple[str, Any] = ("ok", _build(docs, rels, self.language, self.cache, self.load_text,
-                                                     prescan))
+                                                     prescan, batch))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
             outcome = ("error", exc)
         try:
@@ -150,17 +151,18 @@ class Indexer:
 
 
 def _receive(inbox: Any, arrived: queue.SimpleQueue[Any]) -> None:
-    """Move batches of documents from the pipe to ``arrived``, then ``None`` (or the pipe's error)."""
+    """Move batches of documents from the pipe to ``arrived``, then the index's name (or the pipe's
+    error)."""
     try:
-        while (batch := inbox.recv()) is not None:
+        while isinstance(batch := inbox.recv(), list):
             arrived.put(batch)
-        arrived.put(None)
+        arrived.put(batch)
     except BaseException as exc:  # noqa: BLE001 - EOF: the build is gone
         arrived.put(exc)
 
 
 def _build(docs: Sequence[SearchDoc], rels: Sequence[str], language: str, cache: SearchCache,
-           load_text: TextLoader, prescan: Prescan | None = None) -> Files:
+           load_text: TextLoader, prescan: Prescan | None = None, token: str = "") -> Files:
     """The index's files, sorted; texts the documents lack are read through ``load_text``."""
     from .search import build_index
 
@@ -169,4 +171,112 @@ def _build(docs: Sequence[SearchDoc], rels: Sequence[str], language: str, cache:
 
     # One process: the pages render on the other cores meanwhile.
     return sorted(build_index(docs, language=language, jobs=1, cache=cache, load_texts=load_texts,
-                              prescan=prescan).items())
+                              prescan=prescan, token=token).items())
+
+
+UpdateFiles = list[tuple[str, bytes | None]]
+
+
+class Updater:
+    """The index after a few documents changed (a quick rebuild: :mod:`marginalia.quick`).
+
+    In the background, a process forked as soon as the build knows it may need one loads the
+    index's machinery, the cache's state and the other documents while the build reads the changed
+    files; given those, it updates the index and answers with only the files that changed (None
+    for those the build's output holds already), then writes the cache's new state."""
+
+    def __init__(self, language: str, cache: SearchCache, load_text: TextLoader,
+                 docs: Callable[[], list[tuple[str, SearchDoc]]], *, background: bool) -> None:
+        """``docs()``: every document as the last build indexed it, with its content file, in order."""
+        self.language, self.cache, self.load_text, self.docs = language, cache, load_text, docs
+        self.process: Any = None
+        if background and "fork" in multiprocessing.get_all_start_methods() \
+                and not multiprocessing.current_process().daemon:
+            ctx = multiprocessing.get_context("fork")
+            self.inbox, self.outbox = ctx.Pipe(duplex=False)
+            self.answers, answer = ctx.Pipe(duplex=False)
+            self.cache.deferred = True
+            # daemonic: should the build fail before it asks, the process ends with it
+            self.process = ctx.Process(target=self._serve, args=(answer,), name="marginalia-search", daemon=True)
+            self.process.start()
+            self.inbox.close()
+            answer.close()
+
+    def files(self, changed: dict[str, SearchDoc], token: str, since: str) -> Callable[[], UpdateFiles]:
+        """Ask for the index with the ``changed`` documents (by content file), named ``token``,
+        ``since``: the name of the index the build's output holds; the callable waits for it."""
+        if self.process is None:
+            return lambda: _update(self.docs(), changed, self.language, self.cache, self.load_text, token, since)
+        self.outbox.send((changed, token, since))
+        self.outbox.close()
+        return self._wait
+
+    def cancel(self) -> None:
+        """Stop the process, if any, without an index."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.process = None
+            self.outbox.close()
+            self.answers.close()
+
+    def close(self) -> None:
+        """Wait for the process to have written the cache's state."""
+        if self.process is not None:
+            self.process.join()
+            self.process = None
+
+    def _wait(self) -> UpdateFiles:
+        try:
+            kind, value = self.answers.recv()
+        except EOFError:  # the process died without a word (killed, out of memory)
+            self.process.join()
+            kind, value = "error", RuntimeError(f"the search index process ended with exit code "
+                                                f"{self.process.exitcode}")
+        finally:
+            self.answers.close()
+        if kind == "error":
+            self.close()
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def _serve(self, answer: Any) -> None:
+        """The process: everything loaded first, then the changes, the files back, the cache written."""
+        self.outbox.close()
+        self.answers.close()
+        try:
+            from .search import update_index  # noqa: F401 - the machinery, loaded while the build reads
+            from .search.incremental import build_files  # noqa: F401
+
+            self.cache.load(self.language)
+            docs = self.docs()
+            try:
+                message = self.inbox.recv()
+            except EOFError:
+                return  # the build went away: nothing to answer
+            changed, token, since = message
+            outcome: tuple[str, Any] = ("ok", _update(docs, changed, self.language, self.cache, self.load_text,
+                                                      token, since))
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
+            outcome = ("error", exc)
+        try:
+            answer.send(outcome)
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+            answer.send(("error", RuntimeError(traceback.format_exc())))
+        answer.close()
+        self.cache.flush()
+
+
+def _update(docs: list[tuple[str, SearchDoc]], changed: dict[str, SearchDoc], language: str, cache: SearchCache,
+            load_text: TextLoader, token: str, since: str) -> UpdateFiles:
+    """The index's changed files, sorted, after replacing the ``changed`` documents in ``docs``."""
+    from .search import update_index
+
+    rels = [rel for rel, _doc in docs]
+    current = [changed.get(rel, doc) for rel, doc in docs]
+
+    def load_texts(indexes: Sequence[int]) -> list[str]:
+        return [load_text(rels[i]) for i in indexes]
+
+    return sorted(update_index(current, language=language, cache=cache, token=token, since=since,
+                               load_texts=load_texts).items())

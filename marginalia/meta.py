@@ -45,11 +45,12 @@ def site_key(keys: Mapping[str, str]) -> str:
     return digest.hexdigest()
 
 
-def site_files(keys: Mapping[str, str], library: Library, config: Config) -> Iterator[tuple[str, bytes]]:
-    """The files that describe the whole site, from every other file's path and key."""
-    pages = [p for p in keys if p.endswith(".html") and p != NOT_FOUND]
+def site_files(keys: Mapping[str, str], modified: Mapping[str, str], config: Config
+               ) -> Iterator[tuple[str, bytes]]:
+    """The files that describe the whole site, from every other file's path and key (``modified``:
+    :func:`modified_times`)."""
     if config.base_url:
-        yield from sitemaps(pages, library, config)
+        yield from sitemaps(sorted(p for p in keys if p.endswith(".html") and p != NOT_FOUND), modified, config)
     yield "robots.txt", robots_txt(config)
     yield "manifest.webmanifest", web_manifest(config)
     offline = {p: hashlib.sha256(keys[p].encode()).hexdigest()[:16] for p in sorted(keys)
@@ -59,13 +60,21 @@ def site_files(keys: Mapping[str, str], library: Library, config: Config) -> Ite
     yield "sw.js", SW_SOURCE.read_bytes().replace(b"__MARGINALIA_VERSION__", version.encode())
 
 
-def sitemaps(pages: list[str], library: Library, config: Config) -> Iterator[tuple[str, bytes]]:
-    """``sitemap.xml``; past 50,000 pages, an index of ``sitemap-N.xml`` files."""
+def modified_times(library: Library, config: Config) -> dict[str, str]:
+    """Each dated article page's last change, as the sitemap gives it (none without feeds: the
+    sitemap is written only where the site's address is known)."""
+    if not config.base_url:
+        return {}
     modified = {}
     for article, url in zip(library.articles, library.urls, strict=True):
         when = article_updated(article, config)
         if when is not None:
             modified[url] = rfc3339(when)
+    return modified
+
+
+def sitemaps(pages: list[str], modified: Mapping[str, str], config: Config) -> Iterator[tuple[str, bytes]]:
+    """``sitemap.xml``; past 50,000 pages, an index of ``sitemap-N.xml`` files."""
     chunks = [pages[i:i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)] or [[]]
     if len(chunks) == 1:
         yield "sitemap.xml", _urlset(chunks[0], modified, config.base_url)
@@ -78,7 +87,7 @@ def sitemaps(pages: list[str], library: Library, config: Config) -> Iterator[tup
     yield "sitemap.xml", _xml(index)
 
 
-def _urlset(pages: list[str], modified: dict[str, str], base: str) -> bytes:
+def _urlset(pages: list[str], modified: Mapping[str, str], base: str) -> bytes:
     """A ``<urlset>`` of the pages, byte for byte as ElementTree indents and writes it (built as
     text: a sitemap of 15,000 pages through ElementTree took a third of a second)."""
     if not pages:

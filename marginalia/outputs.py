@@ -26,7 +26,7 @@ from .errors import SiteError
 from .fingerprint import TemplateKeys, context_key, tool_key
 from .indexer import Indexer
 from .library import Library
-from .meta import not_found_view, site_files, site_key
+from .meta import modified_times, not_found_view, site_files, site_key
 from .model import Article, Config, EntityRef
 from .templates import runtime_problem, template_problem
 from .views import View, article_context, listing_views, root_for
@@ -51,17 +51,20 @@ class Pages:
                  templates: TemplateKeys, entries: dict[str, Entry], *, clean: bool = False, jobs: int = 1):
         self.site, self.config, self.env, self.library = site, config, env, library
         self.templates, self.entries, self.clean, self.jobs = templates, entries, clean, jobs
-        self.config_key = digest(tool_key(), repr(config))
+        self.config_key = config_key(config)
         self.article_keys = {rel: e.key for rel, e in entries.items()}  # everything read from the file
         self.meta_keys = {rel: e.meta_key for rel, e in entries.items()}  # all that a listing can show
-        self.keys: dict[str, str] = {}
+        self.keys: dict[str, str] = {}  # every output file's key, as the build makes them
+        self.job_keys: dict[str, str] = {}  # the keys of the jobs that depend on every article's content
+        self.modified: dict[str, str] = {}  # the sitemap's article dates (meta.modified_times)
+        self.feed_parts: list[str] = []  # each article's feed_part, in the library's order
 
     @functools.cached_property
     def contents_key(self) -> str:
         """A key of every article's content and address (the search index and the W3C exports
         depend on nothing else)."""
-        pairs = zip(self.library.urls, self.library.articles, strict=True)
-        return digest(self.config_key, *(f"{u}|{self.article_keys[a.path]}" for u, a in pairs))
+        keys = [self.article_keys[a.path] for a in self.library.articles]
+        return contents_key(self.config_key, zip(self.library.urls, keys, strict=True))
 
     def entry(self, index: int) -> Entry:
         return self.entries[self.library.articles[index].path]
@@ -72,10 +75,9 @@ class Pages:
     def article_key(self, index: int) -> str:
         """The key of an article page: its content, its neighbours' titles, its template."""
         lib = self.library
-        around = [f"{lib.urls[i]}|{lib.articles[i].title}" for i in (index - 1, index + 1)
-                  if 0 <= i < len(lib.articles)]
-        return digest(self.config_key, self.templates[self.layout(index)],
-                      self.article_keys[lib.articles[index].path], str(index == 0), *around)
+        around = [(lib.urls[i], lib.articles[i].title) for i in (index - 1, index + 1) if 0 <= i < len(lib.articles)]
+        return page_key(self.config_key, self.templates[self.layout(index)],
+                        self.article_keys[lib.articles[index].path], index == 0, around)
 
     def article_page(self, index: int, body_html: str) -> bytes:
         """One article page, from its already rendered and sanitized body."""
@@ -86,15 +88,7 @@ class Pages:
 
     def render(self, view: View) -> bytes:
         """One page through its template, as UTF-8 bytes."""
-        try:
-            template = self.env.get_template(view.template)
-            text = template.render(view.context, site=self.config, root=root_for(view.path),
-                                   page_path=view.path)
-        except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
-            raise SiteError([template_problem(exc, self.site)]) from exc
-        except Exception as exc:  # a layout doing something impossible, e.g. iterating a number
-            raise SiteError([runtime_problem(exc, view.template, self.site)]) from exc
-        return text.encode("utf-8")
+        return render_view(self.env, self.config, self.site, view)
 
     def view_job(self, view: View) -> Job:
         """A listing page as a job keyed by its template and context (an article counts by what a
@@ -102,6 +96,40 @@ class Pages:
         key = digest(self.config_key, self.templates[view.template], view.path,
                      context_key(view.context, self.meta_keys))
         return Job(key, lambda: [(view.path, self.render(view))], self.keys)
+
+
+def config_key(config: Config) -> str:
+    """The key of the tool's code and the config, which every page depends on."""
+    return digest(tool_key(), repr(config))
+
+
+def feed_part(url: str, entry: Entry) -> str:
+    """What the feeds show of an article (all a listing can show, and the feed's text), as a key."""
+    return digest(url, entry.meta_key, entry.summary)
+
+
+def page_key(config_key: str, template_key: str, content_key: str, first: bool,
+             around: Iterable[tuple[str, str]]) -> str:
+    """The key of an article page: the config, its template, its content, whether it is the newest,
+    and its neighbours' (url, title)."""
+    return digest(config_key, template_key, content_key, str(first), *(f"{url}|{title}" for url, title in around))
+
+
+def contents_key(config_key: str, pairs: Iterable[tuple[str, str]]) -> str:
+    """A key of every article's (url, content key), in the library's order."""
+    return digest(config_key, *(f"{url}|{key}" for url, key in pairs))
+
+
+def render_view(env: jinja2.Environment, config: Config, site: pathlib.Path, view: View) -> bytes:
+    """One page through its template, as UTF-8 bytes."""
+    try:
+        template = env.get_template(view.template)
+        text = template.render(view.context, site=config, root=root_for(view.path), page_path=view.path)
+    except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
+        raise SiteError([template_problem(exc, site)]) from exc
+    except Exception as exc:  # a layout doing something impossible, e.g. iterating a number
+        raise SiteError([runtime_problem(exc, view.template, site)]) from exc
+    return text.encode("utf-8")
 
 
 def article_extras(entry: Entry, article: Article, url: str, config: Config) -> dict[str, Any]:
@@ -164,11 +192,11 @@ def _entity_ld(e: EntityRef) -> dict[str, Any]:
 def search_job(pages: Pages, indexer: Indexer, reusable: Callable[[str], bool] = lambda key: False) -> Job:
     """The search index as a job, asked of ``indexer`` now (it builds in its own process while the
     pages render), unless ``reusable`` says last build's files for its key are still there."""
-    key = digest("search", pages.contents_key)
+    key = pages.job_keys["search"] = digest("search", pages.contents_key)
     if reusable(key):
         indexer.cancel()
         return Job(key, list, pages.keys)  # never made: last build's files are kept
-    return Job(key, indexer.files(), pages.keys)
+    return Job(key, indexer.files(token=key), pages.keys)
 
 
 def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:
@@ -182,17 +210,20 @@ def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:
     sets = [e.annotations for e in entries]
     yield pages.view_job(timeline_view(library, sets))
     yield pages.view_job(editor_view(library, sets, [e.warnings for e in entries]))
-    yield Job(digest("w3c", pages.contents_key), lambda: list(w3c_files(library, sets, config)), pages.keys)
+    pages.job_keys["w3c"] = digest("w3c", pages.contents_key)
+    yield Job(pages.job_keys["w3c"], lambda: list(w3c_files(library, sets, config)), pages.keys)
     yield search
     summaries = [e.summary for e in entries]
-    feeds_key = digest("feeds", pages.config_key, *(f"{u}|{e.meta_key}|{e.summary}"
-                                                    for u, e in zip(library.urls, entries, strict=True)))
-    yield Job(feeds_key, lambda: _feeds(library, config, summaries), pages.keys)
+    pages.feed_parts = [feed_part(u, e) for u, e in zip(library.urls, entries, strict=True)]
+    pages.job_keys["feeds"] = digest("feeds", pages.config_key, *pages.feed_parts)
+    yield Job(pages.job_keys["feeds"], lambda: _feeds(library, config, summaries), pages.keys)
     yield Job(digest("assets", tool_key()), _assets, pages.keys)
     yield pages.view_job(not_found_view(config))
     # Last: sitemap, offline manifest and service worker describe every file made before them.
     keys = dict(pages.keys)
-    yield Job(digest("site", site_key(keys)), lambda: list(site_files(keys, library, config)), pages.keys)
+    pages.modified = modified_times(library, config)
+    pages.job_keys["site"] = digest("site", site_key(keys))
+    yield Job(pages.job_keys["site"], lambda: list(site_files(keys, pages.modified, config)), pages.keys)
 
 
 def _feeds(library: Library, config: Config, summaries: Sequence[str]) -> Iterable[tuple[str, bytes]]:

@@ -9,6 +9,7 @@ lets a rebuild redo only what its changes touch; ``clean=True`` ignores it.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import pathlib
 import time
@@ -21,14 +22,19 @@ from .config import load_config
 from .errors import Problem, Problems, SiteError
 from .fingerprint import tool_key
 from .library import Library, article_url, assemble, content_files, stat_signature
+from .quick import make_snapshot
 from .workers import PARALLEL_MIN, Started, default_jobs, map_forked, paused_gc, start_forked
 from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output
 
 if TYPE_CHECKING:
+    import jinja2
+
     from .articles import BodyRenderer, Entry, Prepared
-    from .indexer import Indexer
+    from .indexer import Indexer, Updater
     from .model import Config
     from .outputs import Job, Pages
+    from .quick import Change, DocFields, FeedMembers, Plan, Snapshot
+    from .search import SearchDoc
 
 Progress = Callable[[str, int, int], None]
 Records = dict[str, tuple[str, str, Any]]  # content path -> (stat signature, key, cached entry)
@@ -45,6 +51,7 @@ class BuildReport:
     warnings: list[Problem] = dataclasses.field(default_factory=list)
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     nothing_changed: bool = False
+    quick: bool = False  # only a few articles' text changed (marginalia.quick)
 
 
 def build(site: pathlib.Path, *, output: pathlib.Path | None = None, base_url: str | None = None,
@@ -72,31 +79,41 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
         rels = _rels(site, content.paths)
         signatures = {rel: stat_signature(path, content.sidecars)
                       for rel, path in zip(rels, content.paths, strict=True)}
-        fingerprint = digest(tool_key(), repr(config), _layouts_signature(site), *sorted(
-            f"{rel}={sig}" for rel, sig in signatures.items()))
+        frame = digest(tool_key(), repr(config), _layouts_signature(site))
+        fingerprint = digest(frame, *sorted(f"{rel}={sig}" for rel, sig in signatures.items()))
         if _unchanged(cache, fingerprint, output, strict):
             report.nothing_changed = True
             report.articles = int(cache.state("articles") or 0)
             return report
-        # Imported here, after the no-change check: they are most of a no-change build's start-up.
-        from .feeds import FeedIndex, publishing_warnings
-        from .fingerprint import TemplateKeys
-        from .outputs import Pages
-        from .templates import load_templates, make_env
-
-        memo = None if clean else site / CACHE_DIR  # compiled templates, template references
-        env = make_env(site, memo and memo / "templates")
         reader = Reader(site, content.sidecars, config.taxonomies, summaries=feeds)
+        start = None if clean else _quick_start(site, output, config, reader, cache, frame, signatures, jobs)
+        try:
+            # Imported here, after the no-change check: they are most of a no-change build's start-up.
+            from .feeds import FeedIndex, publishing_warnings
+            from .fingerprint import TemplateKeys
+            from .outputs import Pages
+            from .templates import load_templates, make_env
+
+            memo = None if clean else site / CACHE_DIR  # compiled templates, template references
+            env = make_env(site, memo and memo / "templates")
+            if start is not None and _quick(Quick(site, output, config, env, memo, reader, cache, jobs, strict),
+                                            start, fingerprint, signatures, report, clock):
+                return report
+        except BaseException:
+            if start is not None and start.indexer is not None:
+                start.indexer.cancel()
+            raise
         indexer = _indexer(site, config, reader, clean, background=jobs > 1 and len(rels) >= PARALLEL_MIN)
         previous = cache.pages() if cache.state("output") == output_identity(output) else {}
         staging = Staging(output, checked=previous)
         if jobs > 1 and len(previous) >= PARALLEL_MIN:
             staging.link_old()  # meanwhile: a rebuild keeps most files
         try:
-            entries, fresh = _load(reader, rels, signatures, cache, indexer, progress, jobs)
+            entries, fresh, docs = _load(reader, rels, signatures, cache, indexer, progress, jobs)
             clock.lap("load")
             library = assemble([e.article for e in entries if e.article is not None], config)
-            env.globals["feed_links"] = FeedIndex(library, config).links
+            feed_index = FeedIndex(library, config)
+            env.globals["feed_links"] = feed_index.links
             report.warnings.extend(publishing_warnings(config))
             report.warnings.extend(library.merged)
             load_templates(env, _templates_needed(library), site)
@@ -112,12 +129,233 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
         templates.save()
         if strict and report.warnings:
             raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
+        feed_links = feed_index.links(library.urls[0]) if library.urls else []  # (an article page's)
         cache.commit(_records(entries, signatures, fresh), pages.keys,
-                     {"fingerprint": fingerprint, "tool": tool_key(), "articles": str(len(library.articles)),
-                      "warnings": str(len(report.warnings)), "output": output_identity(output)})
+                     _state(fingerprint, len(library.articles), report, output, pages.job_keys),
+                     make_snapshot(frame, signatures, entries, pages, docs, report.warnings, feed_links,
+                                   feed_index.feeds.values()))
     finally:
         cache.close()
     return report
+
+
+@dataclasses.dataclass
+class Quick:
+    """What a quick rebuild works with (the build's settings and tools)."""
+
+    site: pathlib.Path
+    output: pathlib.Path
+    config: Config
+    env: jinja2.Environment
+    memo: pathlib.Path | None
+    reader: Reader
+    cache: BuildCache
+    jobs: int
+    strict: bool
+
+
+@dataclasses.dataclass
+class QuickStart:
+    """A quick rebuild, begun: the snapshot, the changed files, the search index's updater."""
+
+    snapshot: Snapshot
+    jobs: dict[str, str]  # the last build's keys of the jobs that depend on every article
+    changed: list[str]
+    indexer: Updater | None
+
+
+def _quick_start(site: pathlib.Path, output: pathlib.Path, config: Config, reader: Reader, cache: BuildCache,
+                 frame: str, signatures: dict[str, str], jobs: int) -> QuickStart | None:
+    """The start of a quick rebuild, if the change may be of its kind: the search index's process
+    starts at once, to load what it needs while the build goes on (see :mod:`marginalia.quick`)."""
+    from .quick import JOBS, changed_files
+
+    if cache.state("output") != output_identity(output) or not (output / MARKER).is_file():
+        return None
+    try:
+        old_jobs = json.loads(cache.state("jobs") or "{}")
+    except ValueError:
+        return None
+    snap = cache.snapshot()
+    changed = changed_files(snap, frame, signatures)
+    if changed is None or not isinstance(old_jobs, dict) or any(not isinstance(old_jobs.get(j), str) for j in JOBS):
+        return None
+    indexed = set(changed).intersection(rel for rel, _fields in snap.docs)
+    indexer = _updater(site, config, reader, snap, jobs) if indexed else None
+    return QuickStart(snap, old_jobs, changed, indexer)
+
+
+def _quick(q: Quick, start: QuickStart, fingerprint: str, signatures: dict[str, str], report: BuildReport,
+           clock: _Clock) -> bool:
+    """Rebuild in place of a full build when only a few articles' text changed (see
+    :mod:`marginalia.quick`); False, having changed nothing, when the change is of another kind."""
+    from .quick import next_snapshot, read_change
+
+    cache, output, snap, indexer = q.cache, q.output, start.snapshot, start.indexer
+    staging = None
+    try:
+        change = read_change(snap, start.changed, cache, q.reader.prepare)
+        if change is None:
+            raise _NotQuick
+        previous = cache.pages()
+        plan = _quick_plan(q, change, previous, start.jobs)
+        search = None
+        if plan.search_changed:
+            assert indexer is not None  # a published article's content changed
+            search = indexer.files(_changed_docs(change), plan.jobs["search"], start.jobs["search"])
+        elif indexer is not None:
+            indexer.cancel()
+        staging = Staging(output, checked=previous)
+        if q.jobs > 1 and len(previous) >= PARALLEL_MIN:
+            staging.link_old()  # meanwhile: the pages render, the index updates
+        made: dict[str, bytes | None] = {}
+        made.update(_quick_pages(q, change, plan.render))
+        made.update(_quick_feeds(q, change, plan.feeds))
+        snapshot = next_snapshot(change, signatures, plan.feed_parts)
+        existing = staging.old_files()
+        if any(path not in made and path not in existing for path in plan.keys):
+            raise _NotQuick  # a file the last build made is gone from output/: the full build remakes it
+        report.stats = staging.finish(_quick_files(q, plan, made, search), keep_if_same=set(previous))
+    except _NotQuick:
+        if indexer is not None:
+            indexer.cancel()
+        if staging is not None:
+            staging.abandon()
+        return False
+    except BaseException:
+        if indexer is not None:
+            indexer.cancel()
+        if staging is not None:
+            staging.abandon()
+        raise
+    clock.lap("quick")
+    report.quick, report.articles, report.rendered = True, len(snap.order), len(plan.render)
+    report.warnings.extend(snap.warnings)
+    if q.strict and report.warnings:
+        raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
+    records = [(rel, signatures[rel], change.keys[rel], prepared.entry) for rel, prepared in change.fresh.items()]
+    cache.update(records, {p: k for p, k in plan.keys.items() if previous.get(p) != k},
+                 [p for p in previous if p not in plan.keys],
+                 _state(fingerprint, len(snap.order), report, output, plan.jobs), snapshot)
+    if indexer is not None:
+        indexer.close()  # (it writes the search cache after it answered)
+    return True
+
+
+def _updater(site: pathlib.Path, config: Config, reader: Reader, snap: Snapshot, jobs: int) -> Updater:
+    """The search index's updater, starting from the documents the snapshot's build indexed."""
+    from .indexer import Updater, doc_text
+    from .quick import doc_from_fields
+    from .search import SearchCache
+    from .search_docs import stemmer_language
+
+    def load_text(rel: str) -> str:
+        prepared = reader.prepare(rel)
+        assert prepared.entry.article is not None  # it was read without error before
+        return doc_text(prepared.entry.article, prepared.text)
+
+    def docs() -> list[tuple[str, SearchDoc]]:
+        return [(rel, doc_from_fields(fields)) for rel, fields in snap.docs]
+
+    cache = SearchCache(site / CACHE_DIR / "search-index.cache")
+    return Updater(stemmer_language(config.language), cache, load_text, docs,
+                   background=jobs > 1 and len(snap.docs) >= PARALLEL_MIN)
+
+
+def _changed_docs(change: Change) -> dict[str, SearchDoc]:
+    """The changed articles' search documents, by content file."""
+    from .indexer import search_doc
+
+    out = {}
+    for rel, prepared in change.fresh.items():
+        index = change.position.get(rel)
+        if index is not None and prepared.entry.article is not None:
+            url = change.order[index][1]
+            out[rel] = search_doc(prepared.entry.article, url, prepared.text, key=f"{prepared.entry.key}|{url}")
+    return out
+
+
+def _quick_files(q: Quick, plan: Plan, made: dict[str, bytes | None],
+                 search: Callable[[], list[tuple[str, bytes | None]]] | None) -> Iterator[tuple[str, Data]]:
+    """Every output file of a quick rebuild for the writer: the search index's and the site files
+    last, so that the writer links and writes the others while the index is being updated."""
+    later = set(plan.files_of("site")) | (set(plan.files_of("search")) if search is not None else set())
+    for path in list(plan.keys):
+        if path not in later:
+            yield path, made.get(path)
+    if search is not None:
+        yield from plan.take(search(), "search").items()
+    site = plan.site_files(q.config)
+    for path in plan.files_of("site"):
+        yield path, site.get(path)
+
+
+def _quick_plan(q: Quick, change: Change, previous: dict[str, str], jobs: dict[str, str]) -> Plan:
+    from .fingerprint import TemplateKeys
+    from .outputs import config_key
+    from .quick import Plan
+
+    templates = TemplateKeys(q.env, q.memo and q.memo / "template-refs.json")
+    plan = Plan(change, previous, jobs, config_key(q.config), templates.__getitem__)
+    templates.save()
+    return plan
+
+
+def _quick_pages(q: Quick, change: Change, render: list[int]) -> dict[str, bytes]:
+    """The changed articles' pages, rendered as the full build renders them."""
+    from .outputs import article_extras, render_view
+    from .quick import link
+    from .templates import load_templates
+    from .views import View, own_group_url, page_context
+
+    order, feed_links = change.order, change.snapshot.feed_links
+    q.env.globals["feed_links"] = lambda _page: list(feed_links)
+    load_templates(q.env, sorted({order[i][3] for i in render}), q.site)
+    group_url = own_group_url(q.config.taxonomies)
+    made = {}
+    for index in render:
+        rel, url, _title, layout = order[index]
+        prepared = change.fresh[rel]
+        entry, article = prepared.entry, prepared.entry.article
+        assert article is not None  # it is published
+        context = page_context(article, prepared.html, link(order, index - 1), link(order, index + 1), group_url)
+        context.update(article_extras(entry, article, url, q.config))
+        made[url] = render_view(q.env, q.config, q.site, View(url, layout, context))
+    return made
+
+
+def _quick_feeds(q: Quick, change: Change, feeds: list[FeedMembers]) -> dict[str, bytes]:
+    """The feeds that show a changed article, made again from their members' entries."""
+    from .feeds import Feed, Summaries, article_updated, feed_files
+
+    if not feeds:
+        return {}
+    wanted = {rel for feed in feeds for rel in feed[3] if rel not in change.fresh}
+    stored = q.cache.records(wanted)
+    if len(stored) != len(wanted):
+        raise _NotQuick  # a record that cannot be read
+    entries = {rel: record[2] for rel, record in stored.items()} | {rel: p.entry for rel, p in change.fresh.items()}
+    made: dict[str, bytes] = {}
+    for path, title, page, members in feeds:
+        articles = tuple(entries[rel].article for rel in members)
+        library = Library(articles, tuple(change.order[change.position[rel]][1] for rel in members), {})
+        times = [t for a in articles if (t := article_updated(a, q.config)) is not None]
+        made.update(feed_files(Feed(path, title, page, tuple(range(len(members)))), library, q.config,
+                               Summaries(library, [entries[rel].summary for rel in members]), max(times)))
+    return made
+
+
+class _NotQuick(Exception):
+    """The quick rebuild cannot finish; the full one runs instead."""
+
+
+def _state(fingerprint: str, articles: int, report: BuildReport, output: pathlib.Path,
+           jobs: dict[str, str]) -> dict[str, str]:
+    """What the cache records of a good build besides its files (``jobs``: the keys of the jobs
+    that depend on every article, for a quick rebuild)."""
+    return {"fingerprint": fingerprint, "tool": tool_key(), "articles": str(articles),
+            "warnings": str(len(report.warnings)), "output": output_identity(output),
+            "jobs": json.dumps(jobs, sort_keys=True)}
 
 
 def _indexer(site: pathlib.Path, config: Config, reader: Reader, clean: bool, background: bool) -> Indexer:
@@ -205,12 +443,15 @@ class Reader:
 
 
 def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: BuildCache, indexer: Indexer,
-          progress: Progress | None, jobs: int) -> tuple[list[Entry], dict[str, Prepared]]:
+          progress: Progress | None, jobs: int
+          ) -> tuple[list[Entry], dict[str, Prepared], list[tuple[str, DocFields]]]:
     """Every content file's entry, in content order: from the cache where the file's signature is
     unchanged, else read anew (those, with their rendered bodies, also by path in the second
-    result). New records go to the cache, and every article to the indexer, as they arrive."""
+    result). New records go to the cache, and every article to the indexer, as they arrive (and,
+    without its text, to the third result)."""
     from .articles import Prepared
     from .indexer import search_doc
+    from .quick import doc_fields
 
     # Records made by other code (a development checkout, an upgrade within a version) are not used.
     cached = cache.files() if cache.state("tool") == tool_key() else {}
@@ -220,6 +461,7 @@ def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: Bu
     entries: list[Entry] = []
     fresh: dict[str, Prepared] = {}
     batch: list[tuple[str, str, str, bytes]] = []
+    docs: list[tuple[str, DocFields]] = []
     found = Problems()
     for n, rel in enumerate(rels):
         entry, text = usable.get(rel), None
@@ -235,12 +477,14 @@ def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: Bu
         found.extend(entry.problems)
         if entry.article is not None and not entry.article.draft:
             url = article_url(entry.article)
-            indexer.add(rel, search_doc(entry.article, url, text, key=f"{entry.key}|{url}"))
+            doc = search_doc(entry.article, url, text, key=f"{entry.key}|{url}")
+            indexer.add(rel, doc)
+            docs.append((rel, doc_fields(doc)))
         if progress and n % 500 == 0:
             progress("read", n, len(rels))
     cache.stage(batch)
     found.raise_if_any()
-    return entries, fresh
+    return entries, fresh, docs
 
 
 def _record(rel: str, reader: Reader) -> tuple[bytes, str, str]:

@@ -9,7 +9,7 @@ nothing here renders or writes.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -157,23 +157,38 @@ def credit_sources(library: Library, config: Config) -> list[dict[str, Any]]:
 
 def article_context(library: Library, index: int, body_html: str) -> dict[str, Any]:
     """The context of one article page (body already rendered and sanitized)."""
-    article = library.articles[index]
     newer = index - 1 if index > 0 else None
     older = index + 1 if index + 1 < len(library.articles) else None
+    return page_context(library.articles[index], body_html, _link(library, newer), _link(library, older),
+                        library.group_url)
+
+
+def page_context(article: Article, body_html: str, newer: dict[str, str] | None, older: dict[str, str] | None,
+                 group_url: Callable[[str, str], str | None]) -> dict[str, Any]:
+    """An article page's context from what it shows of the rest of the archive: its neighbours'
+    links and its tags' and entities' group pages (``group_url(kind, name)``)."""
     entities = []
     for kind in ENTITY_KINDS:
         refs = article.entities_of(kind)
         if refs:
             entities.append({"label": KIND_TITLES[kind], "entries": [
-                {"name": r.name, "role": r.role, "url": library.group_url(kind, r.name)} for r in refs]})
+                {"name": r.name, "role": r.role, "url": group_url(kind, r.name)} for r in refs]})
     extra = dict(article.extra)
     return {
         "article": article, "body": Markup(body_html), "entities": entities,
-        "tags": [{"name": t, "url": library.group_url("tags", t) or ""} for t in article.tags],
+        "tags": [{"name": t, "url": group_url("tags", t) or ""} for t in article.tags],
         "repairs": list(extra.get("import", {}).get("repairs", []) or []),
-        "newer": _link(library, newer), "older": _link(library, older),
+        "newer": newer, "older": older,
         "stylesheets": [], "json_ld": None,
     }
+
+
+def own_group_url(taxonomies: Container[str]) -> Callable[[str, str], str | None]:
+    """``Library.group_url`` for the names of an article in the library, without the library: every
+    name an article carries has its group, at a path made from its slug, in each listed taxonomy."""
+    def group_url(kind: str, name: str) -> str | None:
+        return f"{kind}/{group_slug(name)}/index.html" if kind in taxonomies else None
+    return group_url
 
 
 def _link(library: Library, index: int | None) -> dict[str, str] | None:

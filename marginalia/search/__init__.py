@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from .build import FORMAT_VERSION
     from .incremental import Prescan
 
-__all__ = ["SearchDoc", "SearchCache", "Prescan", "build_index", "FORMAT_VERSION", "RUNTIME", "file_name"]
+__all__ = ["SearchDoc", "SearchCache", "Prescan", "build_index", "update_index", "FORMAT_VERSION", "RUNTIME",
+           "file_name"]
 
 #: The browser runtime in ``static/``, in the order the search page loads it.
 RUNTIME = ("search-index.js", "search-query.js", "search.js")
@@ -56,15 +57,28 @@ def __getattr__(name: str) -> Any:
 def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: int | None = None,
                 cache: SearchCache | None = None,
                 load_texts: Callable[[Sequence[int]], Sequence[str]] | None = None,
-                prescan: Prescan | None = None) -> dict[str, bytes]:
+                prescan: Prescan | None = None, token: str = "") -> dict[str, bytes]:
     """The whole search index as ``{relative output path: bytes}`` (see the module's docstring;
-    ``prescan``: documents scanned already, as they arrived, taken by key)."""
+    ``prescan``: documents scanned already, as they arrived, taken by key; ``token``: a name for
+    this index, kept with the cache's state for :func:`update_index`)."""
     from .incremental import build_files
     from .parallel import default_jobs
 
     if jobs is None:
         jobs = default_jobs() if len(docs) >= PARALLEL_MIN else 1
-    files = build_files(docs, language, jobs, cache, load_texts, prescan)
+    files = build_files(docs, language, jobs, cache, load_texts, prescan, token)
+    return {f"{PREFIX}{file_name(key)}.js": data for key, data in sorted(files.items()) if data is not None}
+
+
+def update_index(docs: Sequence[SearchDoc], *, language: str, cache: SearchCache, token: str, since: str,
+                 load_texts: Callable[[Sequence[int]], Sequence[str]] | None = None,
+                 prescan: Prescan | None = None) -> dict[str, bytes | None]:
+    """:func:`build_index` for a caller that holds the files of the index the cache's state was
+    built for, named ``since``: those files that stay the same come as None. The new state is named
+    ``token``. One process."""
+    from .incremental import build_files
+
+    files = build_files(docs, language, 1, cache, load_texts, prescan, token, since)
     return {f"{PREFIX}{file_name(key)}.js": data for key, data in sorted(files.items())}
 
 

@@ -33,6 +33,7 @@ class State:
     corpus: Corpus
     index: Index
     files: dict[str, bytes]  # every file of the index, by key
+    token: str = ""  # what the caller named the index (so it can tell whether it holds these files)
 
 
 def _schema() -> tuple[object, ...]:
@@ -47,15 +48,25 @@ def _schema() -> tuple[object, ...]:
 class SearchCache:
     """The state of the previous build, read from and written to one file."""
 
-    def __init__(self, path: Path, *, read: bool = True) -> None:
-        """``read=False`` (a clean build) ignores what the file holds but still rewrites it."""
+    def __init__(self, path: Path, *, read: bool = True, deferred: bool = False) -> None:
+        """``read=False`` (a clean build) ignores what the file holds but still rewrites it;
+        ``deferred``: :meth:`save` only keeps the state, :meth:`flush` writes it (after the
+        index's files went to whoever waits for them)."""
         self.path = path
         self.read = read
+        self.deferred = deferred
+        self._loaded: dict[str, State | None] = {}
+        self._pending: State | None = None
 
     def load(self, language: str) -> State | None:
-        """The stored state, or None when the file is missing, stale or unreadable."""
+        """The stored state, or None when the file is missing, stale or unreadable (read once)."""
         if not self.read:
             return None
+        if language not in self._loaded:
+            self._loaded[language] = self._read(language)
+        return self._loaded[language]
+
+    def _read(self, language: str) -> State | None:
         try:
             with self.path.open("rb") as f:
                 version, state = pickle.load(f)
@@ -65,7 +76,20 @@ class SearchCache:
         return state if fresh and state.language == language else None
 
     def save(self, state: State) -> None:
-        """Replace the file with ``state``."""
+        """Replace the file with ``state`` (when deferred: at :meth:`flush`)."""
+        self._loaded.clear()
+        if self.deferred:
+            self._pending = state
+            return
+        self._write(state)
+
+    def flush(self) -> None:
+        """Write the state a deferred :meth:`save` kept, if any."""
+        state, self._pending = self._pending, None
+        if state is not None:
+            self._write(state)
+
+    def _write(self, state: State) -> None:
         tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,13 @@ def _encode_slow(value: int) -> str:
     return "".join(out)
 
 
-_TABLE.extend(_encode_slow(v) for v in range(_SMALL))
+# The codes of 0 .. 2**16 - 1: one symbol below BASE, two below BASE**2, then three (as _encode_slow
+# writes them, low digits first), made by joining symbols rather than one division loop per number.
+_TABLE.extend(_END)
+_TABLE.extend(low + high for high in _END[1:] for low in _MORE)
+_TABLE.extend(low + mid + high for high in _END[1:] for mid in _MORE for low in _MORE)
+del _TABLE[_SMALL:]
+assert _TABLE[BASE * BASE] == _encode_slow(BASE * BASE) and _TABLE[-1] == _encode_slow(_SMALL - 1)
 
 
 def enc(value: int) -> str:

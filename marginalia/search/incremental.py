@@ -88,8 +88,11 @@ class Prescan:
 
 def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: SearchCache | None,
                 load_texts: Callable[[Sequence[int]], Sequence[str]] | None,
-                prescan: Prescan | None = None) -> dict[str, bytes]:
-    """Every file of the index by key, using and then updating ``cache`` (and ``prescan``'s scans)."""
+                prescan: Prescan | None = None, token: str = "", since: str | None = None
+                ) -> dict[str, bytes | None]:
+    """Every file of the index by key, using and then updating ``cache`` (and ``prescan``'s scans);
+    the cache's new state is named ``token``. When its old state was named ``since``, the files
+    it held unchanged come as None (the caller has them)."""
     stemmer = Stemmer(language)  # rejects an unknown language here, before any worker starts
     order = order_docs(docs)
     ordered = [docs[i] for i in order]
@@ -109,8 +112,11 @@ def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: Sear
     else:
         index, files = done
     if cache is not None:
-        cache.save(State(language, corpus, index, files))
-    return files
+        cache.save(State(language, corpus, index, files, token))
+    if state is None or since is None or state.token != since:
+        return dict(files)
+    old = state.files
+    return {key: None if (was := old.get(key)) is data or was == data else data for key, data in files.items()}
 
 
 def _scans(docs: Sequence[SearchDoc], order: list[int], ordered: list[SearchDoc], todo: list[int],

@@ -1,0 +1,193 @@
+"""The quick rebuild (marginalia/quick.py): an edit to a few articles' text rebuilds what a full
+rebuild would -- the same output and the same cache, byte for byte -- and any other change goes
+through the full rebuild."""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+import random
+import re
+
+import pytest
+
+from marginalia.cache import BuildCache
+from marginalia.errors import SiteError
+from marginalia.pipeline import build
+
+from conftest import article, tree_bytes
+
+WORDS = ["Police", "said", "the", "court", "heard", "today.", "rules", "Quinn", "officers", "new"]
+PEOPLE = ["Ian Quinn", "Kevin Laws", "Andrea Grossman"]
+
+
+def _body(rng: random.Random) -> str:
+    return "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 30)))
+                       for _ in range(rng.randint(2, 5)))
+
+
+def _site(make_site, rng: random.Random, n: int = 24, **kwargs: str) -> pathlib.Path:
+    site = make_site(**kwargs)
+    for i in range(n):
+        fields = {"tags": rng.choice(["[police]", "[courts, police]", "[]"]),
+                  "people": f"[{rng.choice(PEOPLE)}]"}
+        if i % 5 == 0:
+            fields["standfirst"] = '"A standfirst the feeds show."'
+        (site / "content" / f"a{i:02d}.md").write_text(
+            article(f"Story {i}", f"2020-{i % 12 + 1:02d}-{i % 27 + 1:02d}", _body(rng), **fields))
+    return site
+
+
+def _edit_text(path: pathlib.Path, rng: random.Random, where: str = "anywhere") -> None:
+    """Add a sentence to the body: at its start (the feeds' text changes unless there is a
+    standfirst), or in a random place."""
+    text = path.read_text()
+    head, _, body = text.partition("\n---\n")
+    paragraphs = body.split("\n\n")
+    at = 0 if where == "start" else rng.randrange(len(paragraphs) + 1)
+    paragraphs.insert(at, f"An added sentence number {rng.randint(0, 10**6)}.")
+    path.write_text(head + "\n---\n" + "\n\n".join(paragraphs))
+
+
+def _cache(site: pathlib.Path, output: pathlib.Path) -> dict[str, object]:
+    """What the cache holds for ``output``: every output file's key, every content file's
+    signature and key, the state and the snapshot."""
+    cache = BuildCache(site, output, variant="feeds=True")
+    try:
+        snapshot = cache.snapshot()
+        return {"pages": cache.pages(), "files": {rel: row[:2] for rel, row in cache.files().items()},
+                "state": {n: cache.state(n) for n in ("fingerprint", "tool", "articles", "warnings", "jobs")},
+                "snapshot": dataclasses.asdict(snapshot) if snapshot is not None else None}
+    finally:
+        cache.close()
+
+
+def _same_as_clean(site: pathlib.Path, tmp_path: pathlib.Path, name: str, jobs: int | None = None) -> None:
+    clean = tmp_path / name
+    build(site, output=clean, clean=True, jobs=jobs)
+    assert tree_bytes(site / "output") == tree_bytes(clean)
+    mine, theirs = _cache(site, site / "output"), _cache(site, clean)
+    assert mine == theirs
+
+
+def test_text_edits_rebuild_quickly_and_equal_a_clean_build(make_site, tmp_path: pathlib.Path) -> None:
+    rng = random.Random(2014)
+    site = _site(make_site, rng)
+    assert not build(site).quick
+    files = sorted((site / "content").glob("*.md"))
+    for round_ in range(6):  # several rounds: each starts from what the last quick rebuild left
+        for path in rng.sample(files, rng.randint(1, 3)):
+            _edit_text(path, rng, "start" if round_ % 2 else "anywhere")
+        report = build(site)
+        assert report.quick and report.rendered >= 1, f"round {round_}"
+        assert report.stats.written < 40  # the pages, a few search files and feeds, the site files
+        _same_as_clean(site, tmp_path, f"clean-{round_}")
+
+
+def test_forked_quick_rebuild_equals_a_clean_build(make_site, tmp_path: pathlib.Path, monkeypatch) -> None:
+    """The same with the search index updated by its own process (as in a large archive) and the
+    old site linked in by another."""
+    import marginalia.pipeline
+    import marginalia.workers
+
+    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
+    rng = random.Random(1812)
+    site = _site(make_site, rng, n=30)
+    build(site, jobs=2)
+    files = sorted((site / "content").glob("*.md"))
+    for round_ in range(3):
+        for path in rng.sample(files, 2):
+            _edit_text(path, rng, "start")
+        assert build(site, jobs=2).quick
+        _same_as_clean(site, tmp_path, f"clean-{round_}", jobs=2)
+
+
+@pytest.mark.parametrize("change", ["headline", "tags", "add", "remove", "layout", "config", "many"])
+def test_other_changes_take_the_full_rebuild(make_site, tmp_path: pathlib.Path, change: str) -> None:
+    rng = random.Random(7)
+    site = _site(make_site, rng)
+    build(site)
+    first = site / "content" / "a03.md"
+    if change == "headline":
+        first.write_text(first.read_text().replace("Story 3", "Story three"))
+    elif change == "tags":
+        first.write_text(re.sub(r"(?m)^tags: .*$", "tags: [science]", first.read_text()))
+    elif change == "add":
+        (site / "content" / "new.md").write_text(article("New", "2021-01-01", "New text."))
+    elif change == "remove":
+        first.unlink()
+    elif change == "layout":
+        (site / "layouts" / "article.html").write_text(
+            '{% extends "base.html" %}{% block main %}<h1>{{ article.title }}</h1>{{ body }}{% endblock %}')
+    elif change == "config":
+        (site / "config.yaml").write_text((site / "config.yaml").read_text().replace("per_page: 5", "per_page: 6"))
+    else:
+        for path in sorted((site / "content").glob("*.md"))[:17]:  # more than QUICK_MAX files
+            _edit_text(path, rng)
+    assert not build(site).quick
+    _same_as_clean(site, tmp_path, "clean")
+
+
+def test_a_draft_edit_changes_no_page(make_site, tmp_path: pathlib.Path) -> None:
+    rng = random.Random(3)
+    site = _site(make_site, rng)
+    (site / "content" / "draft.md").write_text(article("Draft", "2021-01-01", "Not yet.", draft="true"))
+    build(site)
+    _edit_text(site / "content" / "draft.md", rng)
+    report = build(site)
+    assert report.quick and report.rendered == 0 and report.stats.written == 0
+    _same_as_clean(site, tmp_path, "clean")
+
+
+def test_an_edit_that_loses_an_annotation_goes_the_full_way(make_site, tmp_path: pathlib.Path) -> None:
+    """The anchored passage is part of what other pages show (the editors' page lists orphans): an
+    edit that loses it is not only a text edit."""
+    site = make_site({
+        "content/a.md": article("Anchored", "2020-05-01", "Ian Quinn said the court heard it.\n\nMore text."),
+        "content/a.annotations.yaml": "annotations:\n- id: n1\n  motivation: commenting\n"
+                                      "  target: {exact: court heard it}\n  body: A note.\n",
+        "content/b.md": article("Other", "2020-05-02", "Other text."),
+    })
+    build(site)
+    path = site / "content" / "a.md"
+    path.write_text(path.read_text().replace("court heard it", "judge heard it"))
+    report = build(site)
+    assert not report.quick and any("no longer matches" in w.message for w in report.warnings)
+    path.write_text(path.read_text().replace("More text.", "More text, and more."))
+    report = build(site)  # the passage still lost: the same warning, and a quick rebuild
+    assert report.quick and any("no longer matches" in w.message for w in report.warnings)
+    path.write_text(path.read_text().replace("More text", "Yet more text"))
+    with pytest.raises(SiteError) as failed:
+        build(site, strict=True)  # --strict fails on the warning as the full rebuild does
+    assert "no longer matches" in str(failed.value)
+    build(site)  # (a full rebuild: the failed one swapped its output in but recorded nothing)
+    _same_as_clean(site, tmp_path, "clean")
+
+
+def test_a_page_missing_from_output_goes_the_full_way(make_site, tmp_path: pathlib.Path) -> None:
+    rng = random.Random(5)
+    site = _site(make_site, rng)
+    build(site)
+    (site / "output" / "tags" / "police" / "index.html").unlink()  # someone deleted it
+    _edit_text(site / "content" / "a04.md", rng)
+    assert not build(site).quick
+    assert (site / "output" / "tags" / "police" / "index.html").is_file()
+    _same_as_clean(site, tmp_path, "clean")
+
+
+def test_a_layout_error_leaves_the_old_site(make_site) -> None:
+    """A page that fails to render fails the quick rebuild as it fails the full one: the old site
+    and the cache stay as they were."""
+    rng = random.Random(11)
+    site = _site(make_site, rng)
+    (site / "layouts" / "article.html").write_text(
+        '{% extends "base.html" %}{% block main %}{{ body }}{% if "boom" in body %}'
+        '{{ article.title.nope() }}{% endif %}{% endblock %}')
+    build(site)
+    before = tree_bytes(site / "output")
+    path = site / "content" / "a06.md"
+    path.write_text(path.read_text() + "\nboom\n")
+    with pytest.raises(SiteError):
+        build(site)
+    assert tree_bytes(site / "output") == before
