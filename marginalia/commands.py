@@ -27,6 +27,12 @@ def build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | No
     if report.nothing_changed and not quiet:
         print(f"Nothing changed since the last build of {report.articles} articles.")
         print(f"Open {(report.output / 'index.html').as_uri()}")
+    elif report.quick and not quiet:
+        print(f"Rebuilt {report.articles} articles quickly (only article text changed; {report.rendered} "
+              f"{'page' if report.rendered == 1 else 'pages'} rendered): "
+              f"{report.stats.written} files written, {report.stats.unchanged} unchanged, "
+              f"in {sum(report.timings.values()):.2f}s.")
+        print(f"Open {(report.output / 'index.html').as_uri()}")
     elif not quiet:
         total = sum(report.timings.values())
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items())

@@ -24,7 +24,7 @@ from .fingerprint import tool_key
 from .library import Library, article_url, assemble, content_files, stat_signature
 from .quick import make_snapshot
 from .workers import PARALLEL_MIN, Started, default_jobs, map_forked, paused_gc, start_forked
-from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output
+from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output, files_in, write_in_place
 
 if TYPE_CHECKING:
     import jinja2
@@ -100,8 +100,8 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
                                             start, fingerprint, signatures, report, clock):
                 return report
         except BaseException:
-            if start is not None and start.indexer is not None:
-                start.indexer.cancel()
+            if start is not None:
+                start.cancel()
             raise
         indexer = _indexer(site, config, reader, clean, background=jobs > 1 and len(rels) >= PARALLEL_MIN)
         previous = cache.pages() if cache.state("output") == output_identity(output) else {}
@@ -163,6 +163,10 @@ class QuickStart:
     changed: list[str]
     indexer: Updater | None
 
+    def cancel(self) -> None:
+        if self.indexer is not None:
+            self.indexer.cancel()
+
 
 def _quick_start(site: pathlib.Path, output: pathlib.Path, config: Config, reader: Reader, cache: BuildCache,
                  frame: str, signatures: dict[str, str], jobs: int) -> QuickStart | None:
@@ -188,11 +192,12 @@ def _quick_start(site: pathlib.Path, output: pathlib.Path, config: Config, reade
 def _quick(q: Quick, start: QuickStart, fingerprint: str, signatures: dict[str, str], report: BuildReport,
            clock: _Clock) -> bool:
     """Rebuild in place of a full build when only a few articles' text changed (see
-    :mod:`marginalia.quick`); False, having changed nothing, when the change is of another kind."""
+    :mod:`marginalia.quick`); False, having changed nothing, when the change is of another kind.
+    The few files it changes are replaced one by one in ``output/``, each atomically (no new tree
+    beside it: linking ten thousand files into one would take longer than the rest)."""
     from .quick import next_snapshot, read_change
 
     cache, output, snap, indexer = q.cache, q.output, start.snapshot, start.indexer
-    staging = None
     try:
         change = read_change(snap, start.changed, cache, q.reader.prepare)
         if change is None:
@@ -205,34 +210,30 @@ def _quick(q: Quick, start: QuickStart, fingerprint: str, signatures: dict[str, 
             search = indexer.files(_changed_docs(change), plan.jobs["search"], start.jobs["search"])
         elif indexer is not None:
             indexer.cancel()
-        staging = Staging(output, checked=previous)
-        if q.jobs > 1 and len(previous) >= PARALLEL_MIN:
-            staging.link_old()  # meanwhile: the pages render, the index updates
         made: dict[str, bytes | None] = {}
         made.update(_quick_pages(q, change, plan.render))
         made.update(_quick_feeds(q, change, plan.feeds))
         snapshot = next_snapshot(change, signatures, plan.feed_parts)
-        existing = staging.old_files()
+        existing = files_in(output)
         if any(path not in made and path not in existing for path in plan.keys):
             raise _NotQuick  # a file the last build made is gone from output/: the full build remakes it
-        report.stats = staging.finish(_quick_files(q, plan, made, search), keep_if_same=set(previous))
+        if search is not None:
+            made.update(plan.take(search(), "search"))
+        made.update(plan.site_files(q.config))
+        if q.strict and snap.warnings:  # (before anything is written)
+            raise SiteError([dataclasses.replace(w, severity="error") for w in snap.warnings])
+        cache.forget()  # until the update below, the cache describes no output: a crash means a full rebuild
+        report.stats = write_in_place(output, {path: made.get(path) for path in plan.keys}, existing)
     except _NotQuick:
         if indexer is not None:
             indexer.cancel()
-        if staging is not None:
-            staging.abandon()
         return False
     except BaseException:
-        if indexer is not None:
-            indexer.cancel()
-        if staging is not None:
-            staging.abandon()
+        start.cancel()
         raise
     clock.lap("quick")
     report.quick, report.articles, report.rendered = True, len(snap.order), len(plan.render)
     report.warnings.extend(snap.warnings)
-    if q.strict and report.warnings:
-        raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
     records = [(rel, signatures[rel], change.keys[rel], prepared.entry) for rel, prepared in change.fresh.items()]
     cache.update(records, {p: k for p, k in plan.keys.items() if previous.get(p) != k},
                  [p for p in previous if p not in plan.keys],
@@ -273,21 +274,6 @@ def _changed_docs(change: Change) -> dict[str, SearchDoc]:
             url = change.order[index][1]
             out[rel] = search_doc(prepared.entry.article, url, prepared.text, key=f"{prepared.entry.key}|{url}")
     return out
-
-
-def _quick_files(q: Quick, plan: Plan, made: dict[str, bytes | None],
-                 search: Callable[[], list[tuple[str, bytes | None]]] | None) -> Iterator[tuple[str, Data]]:
-    """Every output file of a quick rebuild for the writer: the search index's and the site files
-    last, so that the writer links and writes the others while the index is being updated."""
-    later = set(plan.files_of("site")) | (set(plan.files_of("search")) if search is not None else set())
-    for path in list(plan.keys):
-        if path not in later:
-            yield path, made.get(path)
-    if search is not None:
-        yield from plan.take(search(), "search").items()
-    site = plan.site_files(q.config)
-    for path in plan.files_of("site"):
-        yield path, site.get(path)
 
 
 def _quick_plan(q: Quick, change: Change, previous: dict[str, str], jobs: dict[str, str]) -> Plan:

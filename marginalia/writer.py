@@ -9,6 +9,7 @@ previous ``output/`` whole. Refuses paths that escape, repeat or clash.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import dataclasses
@@ -87,6 +88,34 @@ def write_site(files: Files, output: pathlib.Path, keep_if_same: set[str] | None
     build's file list) matches, ``output`` is left alone entirely.
     """
     return Staging(output, keep_if_same or ()).finish(files, keep_if_same)
+
+
+def write_in_place(output: pathlib.Path, files: dict[str, bytes | None], old_files: AbstractSet[str]
+                   ) -> WriteStats:
+    """Change ``output`` file by file into the site ``files`` (every file of it; None: the file
+    there is right): a file whose bytes differ is written beside its place and renamed over it, so
+    that each file is whole at any moment; ``old_files`` (every file ``output`` holds) not in
+    ``files`` are removed, with the folders they leave empty. For a rebuild that changes a few
+    files of a large site; an unsafe path is refused before anything is written."""
+    for rel, data in files.items():
+        if data is not None and rel not in old_files and (problem := check_path(rel)) is not None:
+            raise SiteError([Problem(f"output/{rel}", 0, 0, problem, "check slugs and layout names")])
+    stats = WriteStats()
+    root = str(output) + os.sep
+    for rel, data in files.items():
+        target = root + (rel if os.sep == "/" else rel.replace("/", os.sep))
+        if data is None or (rel in old_files and _same(target, data)):
+            stats.unchanged += 1
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        temporary = f"{os.path.dirname(target)}{os.sep}.{os.path.basename(target)}.{os.getpid()}.tmp"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)  # left by a killed build of the same process id
+        _write_new(temporary, data)
+        os.replace(temporary, target)
+        stats.written += 1
+    _prune(root, sorted(rel for rel in old_files if rel not in files and rel != MARKER))
+    return stats
 
 
 class Staging:
