@@ -191,3 +191,18 @@ def test_a_layout_error_leaves_the_old_site(make_site) -> None:
     with pytest.raises(SiteError):
         build(site)
     assert tree_bytes(site / "output") == before
+
+
+def test_a_site_without_feeds(make_site, tmp_path: pathlib.Path) -> None:
+    """Without base_url there are no feeds and no sitemap; a text edit is quick all the same."""
+    rng = random.Random(19)
+    site = _site(make_site, rng, config="title: Test archive\ntimezone: UTC\nper_page: 5\n")
+    build(site)
+    for round_ in range(2):
+        _edit_text(site / "content" / f"a0{round_}.md", rng, "start")
+        report = build(site)
+        assert report.quick and any("base_url" in w.message for w in report.warnings)
+        clean = tmp_path / f"clean-{round_}"
+        build(site, output=clean, clean=True)
+        assert tree_bytes(site / "output") == tree_bytes(clean)
+        assert not (clean / "feed.xml").exists()
