@@ -93,27 +93,39 @@ def write_site(files: Files, output: pathlib.Path, keep_if_same: set[str] | None
 def write_in_place(output: pathlib.Path, files: dict[str, bytes | None], old_files: AbstractSet[str]
                    ) -> WriteStats:
     """Change ``output`` file by file into the site ``files`` (every file of it; None: the file
-    there is right): a file whose bytes differ is written beside its place and renamed over it, so
-    that each file is whole at any moment; ``old_files`` (every file ``output`` holds) not in
-    ``files`` are removed, with the folders they leave empty. For a rebuild that changes a few
-    files of a large site; an unsafe path is refused before anything is written."""
+    there is right), for a rebuild that changes a few files of a large site. Every changed file is
+    first written beside its place under a temporary name; only then are they all renamed over the
+    old ones (each rename atomic, all of them within about a millisecond) and the files of
+    ``old_files`` (every file ``output`` holds) that the site no longer has removed, with the
+    folders they leave empty. An unsafe path is refused, and a failure while writing removes the
+    temporary files, before ``output`` changes at all."""
     for rel, data in files.items():
         if data is not None and rel not in old_files and (problem := check_path(rel)) is not None:
             raise SiteError([Problem(f"output/{rel}", 0, 0, problem, "check slugs and layout names")])
     stats = WriteStats()
     root = str(output) + os.sep
-    for rel, data in files.items():
-        target = root + (rel if os.sep == "/" else rel.replace("/", os.sep))
-        if data is None or (rel in old_files and _same(target, data)):
-            stats.unchanged += 1
-            continue
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        temporary = f"{os.path.dirname(target)}{os.sep}.{os.path.basename(target)}.{os.getpid()}.tmp"
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)  # left by a killed build of the same process id
-        _write_new(temporary, data)
+    ready: list[tuple[str, str]] = []  # (temporary file, its place)
+    try:
+        for rel, data in files.items():
+            target = root + (rel if os.sep == "/" else rel.replace("/", os.sep))
+            if data is None or (rel in old_files and _same(target, data)):
+                stats.unchanged += 1
+                continue
+            folder, name = os.path.split(target)
+            os.makedirs(folder, exist_ok=True)
+            temporary = f"{folder}{os.sep}.{name}.{os.getpid()}.tmp"
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)  # left by a killed build of the same process id
+            ready.append((temporary, target))
+            _write_new(temporary, data)
+            stats.written += 1
+    except BaseException:
+        for temporary, _target in ready:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise
+    for temporary, target in ready:
         os.replace(temporary, target)
-        stats.written += 1
     _prune(root, sorted(rel for rel in old_files if rel not in files and rel != MARKER))
     return stats
 

@@ -206,3 +206,62 @@ def test_a_site_without_feeds(make_site, tmp_path: pathlib.Path) -> None:
         build(site, output=clean, clean=True)
         assert tree_bytes(site / "output") == tree_bytes(clean)
         assert not (clean / "feed.xml").exists()
+
+
+def test_a_build_killed_while_renaming_is_repaired_by_the_next(make_site, tmp_path: pathlib.Path,
+                                                                monkeypatch) -> None:
+    """The quick rebuild renames its few new files into place at the very end; should it die among
+    those renames, the cache has already forgotten this output, so the next build is a full one
+    and the site is whole again."""
+    import marginalia.writer
+
+    rng = random.Random(23)
+    site = _site(make_site, rng)
+    build(site)
+    before = tree_bytes(site / "output")
+    for path in sorted((site / "content").glob("*.md"))[:2]:
+        _edit_text(path, rng, "start")
+    real_replace, calls = marginalia.writer.os.replace, []
+
+    def dies_on_the_second(source: str, target: str) -> None:
+        calls.append(target)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # (as a kill would stop it)
+        real_replace(source, target)
+
+    monkeypatch.setattr(marginalia.writer.os, "replace", dies_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        build(site)
+    monkeypatch.setattr(marginalia.writer.os, "replace", real_replace)
+    assert tree_bytes(site / "output") != before  # one file renamed: a mix, for a moment
+    report = build(site)
+    assert not report.quick
+    _same_as_clean(site, tmp_path, "clean")
+    assert not any(p.name.endswith(".tmp") for p in (site / "output").rglob("*"))
+
+
+def test_a_failed_write_changes_nothing(make_site, tmp_path: pathlib.Path, monkeypatch) -> None:
+    """A write that fails (a full disk) before the renames leaves output/ as it was, without
+    temporary files."""
+    import marginalia.writer
+
+    rng = random.Random(29)
+    site = _site(make_site, rng)
+    build(site)
+    before = tree_bytes(site / "output")
+    _edit_text(site / "content" / "a01.md", rng, "start")
+    real_write, calls = marginalia.writer._write_new, []
+
+    def full_disk(target: str, data: bytes) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_write(target, data)
+
+    monkeypatch.setattr(marginalia.writer, "_write_new", full_disk)
+    with pytest.raises(OSError):
+        build(site)
+    assert tree_bytes(site / "output") == before
+    monkeypatch.setattr(marginalia.writer, "_write_new", real_write)
+    build(site)
+    _same_as_clean(site, tmp_path, "clean")
