@@ -54,7 +54,69 @@ def doc_text(article: Article, text: str) -> str:
     return "\n".join(t for t in (article.standfirst, text) if t)
 
 
-class Indexer:
+class _Forked:
+    """A process forked to work beside the build: a pipe to it (``outbox``) and one for its answer,
+    an ``("ok", value)`` or ``("error", exception)`` pair."""
+
+    process: Any = None
+
+    def _fork(self, *, daemon: bool) -> None:
+        """Start :meth:`_serve` in a forked process, where ``fork`` exists (else leave ``process`` None)."""
+        if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
+            return
+        ctx = multiprocessing.get_context("fork")
+        self.inbox, self.outbox = ctx.Pipe(duplex=False)
+        self.answers, answer = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=self._serve, args=(answer,), name="marginalia-search", daemon=daemon)
+        self.process.start()
+        self.inbox.close()
+        answer.close()
+
+    def _serve(self, answer: Any) -> None:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Stop the process, if any, without an answer (the build failed, or needs none)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.process = None
+            self.outbox.close()
+            self.answers.close()
+
+    def close(self) -> None:
+        """Wait for the process to end."""
+        if self.process is not None:
+            self.process.join()
+            self.process = None
+
+    def _answer(self) -> Any:
+        """The process's answer (its exception raised here)."""
+        try:
+            kind, value = self.answers.recv()
+        except EOFError:  # the process died without a word (killed, out of memory)
+            process = self.process
+            self.close()
+            kind, value = "error", RuntimeError(f"the search index process ended with exit code "
+                                                f"{process.exitcode if process is not None else '?'}")
+        finally:
+            self.answers.close()
+        if kind == "error":
+            self.close()
+            raise value
+        return value
+
+
+def _reply(answer: Any, outcome: tuple[str, Any]) -> None:
+    """Send the process's answer back (an exception that cannot be pickled, as its traceback)."""
+    try:
+        answer.send(outcome)
+    except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+        answer.send(("error", RuntimeError(traceback.format_exc())))
+    answer.close()
+
+
+class Indexer(_Forked):
     """Collects the documents, in a forked process when ``background``, and builds the index."""
 
     def __init__(self, language: str, cache: SearchCache, load_text: TextLoader, *, background: bool) -> None:
@@ -62,16 +124,8 @@ class Indexer:
         self.rels: list[str] = []  # in this process, without a background one
         self.docs: list[SearchDoc] = []
         self.batch: list[tuple[str, SearchDoc]] = []
-        self.process: Any = None
-        if background and "fork" in multiprocessing.get_all_start_methods() \
-                and not multiprocessing.current_process().daemon:
-            ctx = multiprocessing.get_context("fork")
-            self.inbox, self.outbox = ctx.Pipe(duplex=False)  # documents in
-            self.answers, answer = ctx.Pipe(duplex=False)  # files out
-            self.process = ctx.Process(target=self._serve, args=(answer,), name="marginalia-search")
-            self.process.start()
-            self.inbox.close()
-            answer.close()
+        if background:
+            self._fork(daemon=False)
 
     def add(self, rel: str, doc: SearchDoc) -> None:
         """One document (``rel``: its content file, for reading its text if need be)."""
@@ -94,29 +148,11 @@ class Indexer:
         self.outbox.close()
         return self._wait
 
-    def cancel(self) -> None:
-        """Stop the indexing process, if any, without an index (the build failed, or needs none)."""
-        if self.process is not None:
-            self.process.kill()
-            self.process.join()
-            self.process = None
-            self.outbox.close()
-            self.answers.close()
-
     def _wait(self) -> Files:
         try:
-            kind, value = self.answers.recv()
-        except EOFError:  # the process died without a word (killed, out of memory)
-            kind, value = "error", RuntimeError(f"the search index process ended with exit code "
-                                                f"{self.process.exitcode if self.process else '?'}")
+            return self._answer()  # type: ignore[no-any-return]
         finally:
-            if self.process is not None:
-                self.process.join()
-                self.process = None
-            self.answers.close()
-        if kind == "error":
-            raise value
-        return value  # type: ignore[no-any-return]
+            self.close()
 
     def _serve(self, answer: Any) -> None:
         """The indexing process: documents until ``None``, then the index's files back. A thread
@@ -143,11 +179,7 @@ class Indexer:
                                                      prescan, batch))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
             outcome = ("error", exc)
-        try:
-            answer.send(outcome)
-        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-            answer.send(("error", RuntimeError(traceback.format_exc())))
-        answer.close()
+        _reply(answer, outcome)
 
 
 def _receive(inbox: Any, arrived: queue.SimpleQueue[Any]) -> None:
@@ -177,7 +209,7 @@ def _build(docs: Sequence[SearchDoc], rels: Sequence[str], language: str, cache:
 UpdateFiles = list[tuple[str, bytes | None]]
 
 
-class Updater:
+class Updater(_Forked):
     """The index after a few documents changed (a quick rebuild: :mod:`marginalia.quick`).
 
     In the background, a process forked as soon as the build knows it may need one loads the
@@ -189,18 +221,9 @@ class Updater:
                  docs: Callable[[], list[tuple[str, SearchDoc]]], *, background: bool) -> None:
         """``docs()``: every document as the last build indexed it, with its content file, in order."""
         self.language, self.cache, self.load_text, self.docs = language, cache, load_text, docs
-        self.process: Any = None
-        if background and "fork" in multiprocessing.get_all_start_methods() \
-                and not multiprocessing.current_process().daemon:
-            ctx = multiprocessing.get_context("fork")
-            self.inbox, self.outbox = ctx.Pipe(duplex=False)
-            self.answers, answer = ctx.Pipe(duplex=False)
-            self.cache.deferred = True
-            # daemonic: should the build fail before it asks, the process ends with it
-            self.process = ctx.Process(target=self._serve, args=(answer,), name="marginalia-search", daemon=True)
-            self.process.start()
-            self.inbox.close()
-            answer.close()
+        if background:
+            self.cache.deferred = True  # written after the answer
+            self._fork(daemon=True)  # should the build fail before it asks, the process ends with it
 
     def files(self, changed: dict[str, SearchDoc], token: str, since: str) -> Callable[[], UpdateFiles]:
         """Ask for the index with the ``changed`` documents (by content file), named ``token``,
@@ -209,36 +232,7 @@ class Updater:
             return lambda: _update(self.docs(), changed, self.language, self.cache, self.load_text, token, since)
         self.outbox.send((changed, token, since))
         self.outbox.close()
-        return self._wait
-
-    def cancel(self) -> None:
-        """Stop the process, if any, without an index."""
-        if self.process is not None:
-            self.process.kill()
-            self.process.join()
-            self.process = None
-            self.outbox.close()
-            self.answers.close()
-
-    def close(self) -> None:
-        """Wait for the process to have written the cache's state."""
-        if self.process is not None:
-            self.process.join()
-            self.process = None
-
-    def _wait(self) -> UpdateFiles:
-        try:
-            kind, value = self.answers.recv()
-        except EOFError:  # the process died without a word (killed, out of memory)
-            self.process.join()
-            kind, value = "error", RuntimeError(f"the search index process ended with exit code "
-                                                f"{self.process.exitcode}")
-        finally:
-            self.answers.close()
-        if kind == "error":
-            self.close()
-            raise value
-        return value  # type: ignore[no-any-return]
+        return self._answer
 
     def _serve(self, answer: Any) -> None:
         """The process: everything loaded first, then the changes, the files back, the cache written."""
@@ -259,11 +253,7 @@ class Updater:
                                                       token, since))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
             outcome = ("error", exc)
-        try:
-            answer.send(outcome)
-        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-            answer.send(("error", RuntimeError(traceback.format_exc())))
-        answer.close()
+        _reply(answer, outcome)
         self.cache.flush()
 
 

@@ -265,3 +265,19 @@ def test_a_failed_write_changes_nothing(make_site, tmp_path: pathlib.Path, monke
     monkeypatch.setattr(marginalia.writer, "_write_new", real_write)
     build(site)
     _same_as_clean(site, tmp_path, "clean")
+
+
+def test_a_search_process_that_dies_is_an_error_not_a_hang(tmp_path: pathlib.Path) -> None:
+    import os
+
+    from marginalia.indexer import Updater
+    from marginalia.search import SearchCache
+
+    def dies() -> list:
+        os._exit(3)
+
+    updater = Updater("english", SearchCache(tmp_path / "search.cache"), str, dies, background=True)
+    assert updater.process is not None
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        updater.files({}, "new", "old")()
+    assert updater.process is None
