@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Live preview benchmark: from saving an article to the open page showing the edit.
 
-usage: python bench/serve_bench.py [--articles 3,1000] [--edits 7] [--corpus DIR]
+usage: python bench/serve_bench.py [--articles 3,1000] [--edits 7] [--kinds headline,text] [--corpus DIR]
 
 For each size it makes a site (BBC articles from ``../shared/corpus/bbc`` when
 there, else generated text), starts ``build.py serve``'s preview on 127.0.0.1
 (``marginalia.serve.Preview``), opens one article in headless Debian Chromium
 (Playwright, never a downloaded browser), then ``--edits`` times rewrites that
-article's file with a new headline and times the moment the reloaded page
-shows it. Prints the median, minimum and maximum in seconds. The preview
+article's file and times the moment the reloaded page shows the edit: for
+each of ``--kinds``, a new headline (which its neighbours, listings and the
+search index show: a full rebuild) or a sentence added to its text (the
+quick rebuild). Prints the median, minimum and maximum in seconds. The preview
 waits ``DEBOUNCE`` for the file watcher to settle before it rebuilds, so that
 is part of every figure. Tests check that the page reloads; this measures how
 fast (the project keeps timing out of its tests).
@@ -55,8 +57,8 @@ def make_site(root: pathlib.Path, count: int, corpus: pathlib.Path) -> pathlib.P
     return root
 
 
-def measure(site: pathlib.Path, edits: int) -> list[float]:
-    """Seconds from each save to the reloaded page showing it."""
+def measure(site: pathlib.Path, edits: int, kinds: list[str]) -> dict[str, list[float]]:
+    """Seconds from each save to the reloaded page showing it, by kind of edit."""
     from playwright.sync_api import sync_playwright
 
     server = Preview(site, port=0, log=lambda line: None)
@@ -64,18 +66,25 @@ def measure(site: pathlib.Path, edits: int) -> list[float]:
     target = site / "content" / "a00000.md"
     original = target.read_text(encoding="utf-8")
     url = server.url + original.split("date: ")[1][:7].replace("-", "/") + "/a00000.html"  # slug: file name
-    times = []
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             tab = browser.new_page()
             tab.goto(url)
-            for edit in range(edits):
-                time.sleep(0.5)  # let the watcher settle between edits
-                saved = time.perf_counter()
-                target.write_text(original.replace("Headline 0", f"Headline 0 edit {edit}"), encoding="utf-8")
-                tab.wait_for_selector(f"h1:text-is('Headline 0 edit {edit}')", timeout=60000)
-                times.append(time.perf_counter() - saved)
+            for kind in kinds:
+                for edit in range(edits):
+                    time.sleep(0.5)  # let the watcher settle between edits
+                    saved = time.perf_counter()
+                    if kind == "headline":
+                        target.write_text(original.replace("Headline 0", f"Headline 0 edit {edit}"), encoding="utf-8")
+                        tab.wait_for_selector(f"h1:text-is('Headline 0 edit {edit}')", timeout=60000)
+                    else:
+                        added = f"A sentence added in edit {edit}."
+                        target.write_text(f"{original.rstrip()}\n\n{added}\n", encoding="utf-8")
+                        tab.wait_for_selector(f"p:text-is('{added}')", timeout=60000)
+                    times[kind].append(time.perf_counter() - saved)
+                target.write_text(original, encoding="utf-8")
             browser.close()
     finally:
         server.close()
@@ -86,14 +95,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", default="3,1000")
     parser.add_argument("--edits", type=int, default=7)
+    parser.add_argument("--kinds", default="headline", help="headline, text, or both: headline,text")
     parser.add_argument("--corpus", type=pathlib.Path, default=REPO.parent / "shared" / "corpus" / "bbc")
     args = parser.parse_args()
-    print("| articles | edits | median | min | max |\n|---:|---:|---:|---:|---:|")
+    kinds = args.kinds.split(",")
+    if not set(kinds) <= {"headline", "text"}:
+        parser.error("--kinds: headline, text or both")
+    print("| articles | edit | edits | median | min | max |\n|---:|---|---:|---:|---:|---:|")
     for count in (int(n) for n in args.articles.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
-            times = measure(make_site(pathlib.Path(tmp), count, args.corpus), args.edits)
-        print(f"| {count:,} | {len(times)} | {statistics.median(times):.2f} s | {min(times):.2f} s "
-              f"| {max(times):.2f} s |")
+            by_kind = measure(make_site(pathlib.Path(tmp), count, args.corpus), args.edits, kinds)
+        for kind, times in by_kind.items():
+            print(f"| {count:,} | {kind} | {len(times)} | {statistics.median(times):.2f} s | {min(times):.2f} s "
+                  f"| {max(times):.2f} s |")
 
 
 if __name__ == "__main__":
