@@ -198,7 +198,9 @@ class BuildCache:
             db.execute("INSERT INTO snapshot VALUES (?, ?)", (self.scope, snapshot))
 
     def forget(self) -> None:
-        """Drop this scope's records (e.g. before a build that may fail halfway)."""
+        """Forget this scope's state and snapshot, keeping the records: until the next commit the
+        cache describes no output, so the next build is a full one (called before a build changes
+        ``output/`` in place)."""
         if self.db is None:
             return
         with self._transaction() as db:

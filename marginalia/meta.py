@@ -45,17 +45,17 @@ def site_key(keys: Mapping[str, str]) -> str:
     return digest.hexdigest()
 
 
-def site_files(keys: Mapping[str, str], modified: Mapping[str, str], config: Config
+def site_files(keys: Mapping[str, str], whole: str, modified: Mapping[str, str], config: Config
                ) -> Iterator[tuple[str, bytes]]:
-    """The files that describe the whole site, from every other file's path and key (``modified``:
-    :func:`modified_times`)."""
+    """The files that describe the whole site, from every other file's path and key (``whole``:
+    their :func:`site_key`; ``modified``: :func:`modified_times`)."""
     if config.base_url:
         yield from sitemaps(sorted(p for p in keys if p.endswith(".html") and p != NOT_FOUND), modified, config)
     yield "robots.txt", robots_txt(config)
     yield "manifest.webmanifest", web_manifest(config)
     offline = {p: hashlib.sha256(keys[p].encode()).hexdigest()[:16] for p in sorted(keys)
                if p.endswith(OFFLINE_SUFFIXES) and p not in ROOT_FILES}
-    version = site_key(keys)[:16]
+    version = whole[:16]
     yield "offline-manifest.json", _json({"version": version, "files": offline})
     yield "sw.js", SW_SOURCE.read_bytes().replace(b"__MARGINALIA_VERSION__", version.encode())
 

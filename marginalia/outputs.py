@@ -222,8 +222,9 @@ def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:
     # Last: sitemap, offline manifest and service worker describe every file made before them.
     keys = dict(pages.keys)
     pages.modified = modified_times(library, config)
-    pages.job_keys["site"] = digest("site", site_key(keys))
-    yield Job(pages.job_keys["site"], lambda: list(site_files(keys, pages.modified, config)), pages.keys)
+    whole = site_key(keys)
+    pages.job_keys["site"] = digest("site", whole)
+    yield Job(pages.job_keys["site"], lambda: list(site_files(keys, whole, pages.modified, config)), pages.keys)
 
 
 def _feeds(library: Library, config: Config, summaries: Sequence[str]) -> Iterable[tuple[str, bytes]]:

@@ -174,7 +174,7 @@ def _quick_start(site: pathlib.Path, output: pathlib.Path, config: Config, reade
     starts at once, to load what it needs while the build goes on (see :mod:`marginalia.quick`)."""
     from .quick import JOBS, changed_files
 
-    if cache.state("output") != output_identity(output) or not (output / MARKER).is_file():
+    if not _describes(cache, output):
         return None
     try:
         old_jobs = json.loads(cache.state("jobs") or "{}")
@@ -193,8 +193,8 @@ def _quick(q: Quick, start: QuickStart, fingerprint: str, signatures: dict[str, 
            clock: _Clock) -> bool:
     """Rebuild in place of a full build when only a few articles' text changed (see
     :mod:`marginalia.quick`); False, having changed nothing, when the change is of another kind.
-    The few files it changes are replaced one by one in ``output/``, each atomically (no new tree
-    beside it: linking ten thousand files into one would take longer than the rest)."""
+    The few files it changes are replaced in ``output/`` (:func:`~marginalia.writer.write_in_place`:
+    no new tree beside it, since linking ten thousand files into one would take longer than the rest)."""
     from .quick import next_snapshot, read_change
 
     cache, output, snap, indexer = q.cache, q.output, start.snapshot, start.indexer
@@ -386,11 +386,15 @@ def output_identity(output: pathlib.Path) -> str:
 
 def _unchanged(cache: BuildCache, fingerprint: str, output: pathlib.Path, strict: bool) -> bool:
     """True when nothing the build reads changed since the last good build into ``output``."""
-    if cache.state("fingerprint") != fingerprint or not (output / MARKER).is_file():
+    if cache.state("fingerprint") != fingerprint or not _describes(cache, output):
         return False
-    if cache.state("output") != output_identity(output):
-        return False  # output/ is not the folder the cache describes (e.g. killed after the swap)
     return not (strict and cache.state("warnings") not in (None, "0"))
+
+
+def _describes(cache: BuildCache, output: pathlib.Path) -> bool:
+    """Whether the cache's last build is what ``output`` holds: the folder it swapped in (not one
+    a build killed after the swap left), made by a build."""
+    return cache.state("output") == output_identity(output) and (output / MARKER).is_file()
 
 
 def _layouts_signature(site: pathlib.Path) -> str:

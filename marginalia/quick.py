@@ -10,12 +10,13 @@ the full rebuild runs.
 The kind: only content files changed (no file added or removed; the tool,
 config and layouts as they were) -- at most :data:`QUICK_MAX` of them -- and
 each one's entry (everything about it but its body's text: headline, dates,
-tags, entities, annotations and where they anchor, warnings, the text feeds
-show) is equal to the cached one but for its key. Fixing a typo is that kind;
-changing a headline is not. Then nothing outside the articles' own pages
-depends on the change except the search index, the keys of the W3C exports
-(whose bytes depend on the entries only) and the site files that list every
-page's key (the offline manifest, the service worker's version, the sitemap).
+tags, entities, annotations and where they anchor, warnings) is equal to the
+cached one but for its key and the text feeds show of it. Fixing a typo is
+that kind; changing a headline is not. Then nothing outside the articles' own
+pages depends on the change except the search index, the feeds that show a
+changed opening, the keys of the W3C exports (whose bytes depend on the
+entries only) and the site files that list every page's key (the offline
+manifest, the service worker's version, the sitemap).
 ``tests/test_quick.py`` checks each case against a full build and a clean
 one, byte for byte. Pure: the pipeline renders, writes and commits.
 """
@@ -154,7 +155,6 @@ def next_snapshot(change: Change, signatures: dict[str, str], feed_parts: list[s
                                              feed_parts=feed_parts))
 
 
-
 class Plan:
     """The keys of every output file after a change, and which files to make again."""
 
@@ -222,7 +222,8 @@ class Plan:
 
         old = set(self.files_of("site"))
         keys = {path: key for path, key in self.keys.items() if path not in old}
-        self.jobs["site"] = digest("site", site_key(keys))
+        whole = site_key(keys)
+        self.jobs["site"] = digest("site", whole)
         if self.jobs["site"] == self.old_jobs["site"]:
             return {}
-        return self.take(site_files(keys, self.snapshot.modified, config), "site")
+        return self.take(site_files(keys, whole, self.snapshot.modified, config), "site")
