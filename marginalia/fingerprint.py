@@ -14,7 +14,7 @@ import functools
 import json
 import os
 import pathlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jinja2
@@ -95,18 +95,22 @@ class TemplateKeys:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}  # the field names of each dataclass met so far
+SHARED_MIN = 16  # a list this long is keyed once per build, however many pages' contexts hold it
+Shared = dict[int, tuple[Any, str]]  # id(list) -> (the list, its key)
 
 
-def context_key(value: Any, article_keys: Mapping[str, str]) -> str:
-    """A key of a template context; articles count by their content key, not their text."""
+def context_key(value: Any, article_keys: Mapping[str, str], shared: Shared | None = None) -> str:
+    """A key of a template context; articles count by their content key, not their text.
+    ``shared``: the keys of long lists met in earlier contexts of the same build, by identity (every
+    page of the home page holds the archive's list of years: walked once, not once a page)."""
     parts: list[str] = []
-    _walk(value, article_keys, parts)
+    _walk(value, article_keys, parts, {} if shared is None else shared)
     # One digest of the parts' repr (unambiguous: quoted and escaped) is much faster than feeding a
     # long listing's hundreds of thousands of parts to the hash one by one.
     return digest(repr(parts))
 
 
-def _walk(value: Any, keys: Mapping[str, str], out: list[str]) -> None:
+def _walk(value: Any, keys: Mapping[str, str], out: list[str], shared: Shared) -> None:
     kind = type(value)
     if kind is str:  # the common cases first: listings are long lists of (article, url) items
         out.append("s" + value)
@@ -117,7 +121,7 @@ def _walk(value: Any, keys: Mapping[str, str], out: list[str]) -> None:
     if kind in _FIELDS:
         out.append(kind.__name__)
         for name in _FIELDS[kind]:
-            _walk(getattr(value, name), keys, out)
+            _walk(getattr(value, name), keys, out, shared)
         return
     if isinstance(value, Article):
         out.append("A" + keys.get(value.path, value.path))
@@ -127,20 +131,33 @@ def _walk(value: Any, keys: Mapping[str, str], out: list[str]) -> None:
         out.append("{")
         for k in sorted(value, key=str):
             out.append(str(k))
-            _walk(value[k], keys, out)
+            _walk(value[k], keys, out, shared)
         out.append("}")
+    elif (kind is tuple or kind is list) and len(value) >= SHARED_MIN and type(value[0]) is not Item:
+        # A long sequence that may be shared between pages (not a page's own listing): kept with its
+        # key, so that its id cannot be taken by another object while the memo lives.
+        known = shared.get(id(value))
+        if known is None or known[0] is not value:
+            inner: list[str] = []
+            _walk_items(value, keys, inner, shared)
+            known = shared[id(value)] = (value, digest(repr(inner)))
+        out.append("L" + known[1])
     elif isinstance(value, (list, tuple)):
-        out.append("[")
-        if value and type(value[0]) is Item and all(type(item) is Item for item in value):  # a listing
-            out.extend([f"I{keys.get(i.article.path, i.article.path)}|{i.url}" for i in value])
-        else:
-            for item in value:
-                _walk(item, keys, out)
-        out.append("]")
+        _walk_items(value, keys, out, shared)
     elif isinstance(value, Group):
         out.append(f"G{value.kind}/{value.slug}/{value.name}/{value.roles}/{value.wikidata}/{len(value.members)}")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
-        _walk(value, keys, out)
+        _walk(value, keys, out, shared)
     else:
         out.append(repr(value))
+
+
+def _walk_items(value: Sequence[Any], keys: Mapping[str, str], out: list[str], shared: Shared) -> None:
+    out.append("[")
+    if value and type(value[0]) is Item and all(type(item) is Item for item in value):  # a listing
+        out.extend([f"I{keys.get(i.article.path, i.article.path)}|{i.url}" for i in value])
+    else:
+        for item in value:
+            _walk(item, keys, out, shared)
+    out.append("]")

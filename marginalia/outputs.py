@@ -23,7 +23,7 @@ from .annotations.render import page_notes_html
 from .articles import Entry
 from .cache import digest
 from .errors import SiteError
-from .fingerprint import TemplateKeys, context_key, tool_key
+from .fingerprint import Shared, TemplateKeys, context_key, tool_key
 from .indexer import Indexer
 from .library import Library
 from .meta import modified_times, not_found_view, site_files, site_key
@@ -58,6 +58,7 @@ class Pages:
         self.job_keys: dict[str, str] = {}  # the keys of the jobs that depend on every article's content
         self.modified: dict[str, str] = {}  # the sitemap's article dates (meta.modified_times)
         self.feed_parts: list[str] = []  # each article's feed_part, in the library's order
+        self.shared: Shared = {}  # keys of the lists that listing contexts share (fingerprint.context_key)
 
     @functools.cached_property
     def contents_key(self) -> str:
@@ -94,7 +95,7 @@ class Pages:
         """A listing page as a job keyed by its template and context (an article counts by what a
         listing can show of it, so editing a body re-renders no listing)."""
         key = digest(self.config_key, self.templates[view.template], view.path,
-                     context_key(view.context, self.meta_keys))
+                     context_key(view.context, self.meta_keys, self.shared))
         return Job(key, lambda: [(view.path, self.render(view))], self.keys)
 
 

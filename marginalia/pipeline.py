@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from .search import SearchDoc
 
 Progress = Callable[[str, int, int], None]
+# New records go to the cache in transactions of this many (each commit costs a WAL write, and a
+# checkpoint now and then): ~3 MB held at a time.
+STAGE_BATCH = 2048
 Records = dict[str, tuple[str, str, Any]]  # content path -> (stat signature, key, cached entry)
 
 
@@ -110,7 +113,7 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             staging.link_old()  # meanwhile: a rebuild keeps most files
         try:
             entries, fresh, docs = _load(reader, rels, signatures, cache, indexer, progress, jobs)
-            clock.lap("load")
+            clock.lap("read")
             library = assemble([e.article for e in entries if e.article is not None], config)
             feed_index = FeedIndex(library, config)
             env.globals["feed_links"] = feed_index.links
@@ -134,6 +137,7 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
                      _state(fingerprint, len(library.articles), report, output, pages.job_keys),
                      make_snapshot(frame, signatures, entries, pages, docs, report.warnings, feed_links,
                                    feed_index.feeds.values()))
+        clock.lap("cache")
     finally:
         cache.close()
     return report
@@ -238,6 +242,7 @@ def _quick(q: Quick, start: QuickStart, fingerprint: str, signatures: dict[str, 
     cache.update(records, {p: k for p, k in plan.keys.items() if previous.get(p) != k},
                  [p for p in previous if p not in plan.keys],
                  _state(fingerprint, len(snap.order), report, output, plan.jobs), snapshot)
+    clock.lap("cache")
     if indexer is not None:
         indexer.close()  # (it writes the search cache after it answered)
     return True
@@ -460,7 +465,7 @@ def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: Bu
             entry = decode_record(blob)
             fresh[rel] = Prepared(entry, html, "")  # the text goes to the indexer only
             batch.append((rel, signatures[rel], entry.key, blob))
-            if len(batch) >= 256:
+            if len(batch) >= STAGE_BATCH:
                 cache.stage(batch)
                 batch = []
         entries.append(entry)
@@ -521,11 +526,10 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
         yield url, WRITTEN if index in rendering else None
     for job in site_jobs(pages, search):
         yield from _job_files(job, by_key, existing)
-    clock.lap("listings")
     for done, _index in enumerate(written, 1):
         if progress and done % 500 == 0:
             progress("articles", done, len(todo))
-    clock.lap("articles")
+    clock.lap("render")  # (with workers, the article pages rendered meanwhile; else here, just now)
     report.warnings.extend(w for index in range(len(library.urls)) for w in pages.entry(index).warnings)
 
 
