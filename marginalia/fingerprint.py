@@ -118,6 +118,16 @@ def _walk(value: Any, keys: Mapping[str, str], out: list[str], shared: Shared) -
     if kind is Item:
         out.append(f"I{keys.get(value.article.path, value.article.path)}|{value.url}")
         return
+    if kind is dict and all(type(k) is str for k in value):  # (isinstance of Mapping is slow)
+        out.append("{")
+        for k in sorted(value):
+            out.append(k)
+            _walk(value[k], keys, out, shared)
+        out.append("}")
+        return
+    if kind is int or kind is bool:
+        out.append(kind.__name__[0] + str(value))
+        return
     if kind in _FIELDS:
         out.append(kind.__name__)
         for name in _FIELDS[kind]:
