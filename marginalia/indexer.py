@@ -19,6 +19,7 @@ Writes only the search cache's file.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import queue
 import threading
@@ -74,6 +75,12 @@ class _Forked:
 
     def _serve(self, answer: Any) -> None:
         raise NotImplementedError
+
+    def _send(self, message: Any) -> None:
+        """Send the process a message; should it have died, it is not read: the process's answer
+        (:meth:`_answer`) then says how it ended."""
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.outbox.send(message)
 
     def cancel(self) -> None:
         """Stop the process, if any, without an answer (the build failed, or needs none)."""
@@ -135,7 +142,7 @@ class Indexer(_Forked):
             return
         self.batch.append((rel, doc))
         if len(self.batch) >= BATCH:
-            self.outbox.send(self.batch)
+            self._send(self.batch)
             self.batch = []
 
     def files(self, token: str = "") -> Callable[[], Files]:
@@ -143,8 +150,8 @@ class Indexer(_Forked):
         the returned callable waits for its files."""
         if self.process is None:
             return lambda: _build(self.docs, self.rels, self.language, self.cache, self.load_text, token=token)
-        self.outbox.send(self.batch)
-        self.outbox.send(token)  # no more documents: build
+        self._send(self.batch)
+        self._send(token)  # no more documents: build
         self.outbox.close()
         return self._wait
 
@@ -230,7 +237,7 @@ class Updater(_Forked):
         ``since``: the name of the index the build's output holds; the callable waits for it."""
         if self.process is None:
             return lambda: _update(self.docs(), changed, self.language, self.cache, self.load_text, token, since)
-        self.outbox.send((changed, token, since))
+        self._send((changed, token, since))
         self.outbox.close()
         return self._answer
 

@@ -267,7 +267,8 @@ def test_a_failed_write_changes_nothing(make_site, tmp_path: pathlib.Path, monke
     _same_as_clean(site, tmp_path, "clean")
 
 
-def test_a_search_process_that_dies_is_an_error_not_a_hang(tmp_path: pathlib.Path) -> None:
+@pytest.mark.parametrize("dead_before_asked", [False, True])
+def test_a_search_process_that_dies_is_an_error_not_a_hang(tmp_path: pathlib.Path, dead_before_asked: bool) -> None:
     import os
 
     from marginalia.indexer import Updater
@@ -278,6 +279,8 @@ def test_a_search_process_that_dies_is_an_error_not_a_hang(tmp_path: pathlib.Pat
 
     updater = Updater("english", SearchCache(tmp_path / "search.cache"), str, dies, background=True)
     assert updater.process is not None
+    if dead_before_asked:  # the question meets a closed pipe: still the exit code, not BrokenPipeError
+        updater.process.join()
     with pytest.raises(RuntimeError, match="exit code 3"):
         updater.files({}, "new", "old")()
     assert updater.process is None

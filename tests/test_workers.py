@@ -89,3 +89,16 @@ def test_indexer_errors_reach_the_build_and_cancel_stops_it(tmp_path) -> None:
     process = idle.process
     idle.cancel()
     assert idle.process is None and not process.is_alive()
+
+
+def test_an_indexing_process_that_died_is_an_error_with_its_exit_code(tmp_path) -> None:
+    """Documents sent after the process died (a closed pipe) are dropped; asking for the index
+    then says how the process ended, not BrokenPipeError."""
+    indexer = Indexer("english", SearchCache(tmp_path / "search.cache"), str, background=True)
+    assert indexer.process is not None
+    indexer.process.kill()
+    indexer.process.join()
+    for rel, doc in docs(3 * 200):  # (three messages' worth)
+        indexer.add(rel, doc)
+    with pytest.raises(RuntimeError, match="exit code -9"):
+        indexer.files()()
