@@ -116,6 +116,12 @@ def page_key(config_key: str, template_key: str, content_key: str, first: bool,
     return digest(config_key, template_key, content_key, str(first), *(f"{url}|{title}" for url, title in around))
 
 
+def editor_key(config_key: str, template_key: str, contents: str) -> str:
+    """The key of the editors' page: its template and every article's content and address (what
+    it shows, warnings and suggestions, follows from those)."""
+    return digest("editor", config_key, template_key, contents)
+
+
 def contents_key(config_key: str, pairs: Iterable[tuple[str, str]]) -> str:
     """A key of every article's (url, content key), in the library's order."""
     return digest(config_key, *(f"{url}|{key}" for url, key in pairs))
@@ -210,7 +216,12 @@ def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:
     yield pages.view_job(View("search/index.html", "search.html", {}))
     sets = [e.annotations for e in entries]
     yield pages.view_job(timeline_view(library, sets))
-    yield pages.view_job(editor_view(library, sets, [e.warnings for e in entries]))
+    # The editors' page lists an entry per article with a warning (every article, in some imports):
+    # keyed by every article's content, not by walking that long context.
+    key = pages.job_keys["editor"] = editor_key(pages.config_key, pages.templates["editor.html"],
+                                                 pages.contents_key)
+    yield Job(key, lambda: [(view.path, pages.render(view)) for view in
+                            [editor_view(library, sets, [e.warnings for e in entries])]], pages.keys)
     pages.job_keys["w3c"] = digest("w3c", pages.contents_key)
     yield Job(pages.job_keys["w3c"], lambda: list(w3c_files(library, sets, config)), pages.keys)
     yield search

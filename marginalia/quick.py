@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .search import SearchDoc
 
 QUICK_MAX = 16  # changed content files a quick rebuild takes on; more go through the full one
-JOBS = ("search", "w3c", "feeds", "site")  # the jobs that depend on every article (outputs.site_jobs)
+JOBS = ("search", "w3c", "editor", "feeds", "site")  # the jobs that depend on every article (outputs.site_jobs)
 DocFields = tuple[Any, ...]  # a search document's fields but its text (see doc_fields)
 FeedMembers = tuple[str, str, str, tuple[str, ...]]  # a feed's path, title and page, its articles' paths
 
@@ -163,7 +163,7 @@ class Plan:
         """``previous``: every output file's key in the snapshot's build, ``jobs``: the keys of its
         jobs that depend on every article (:data:`JOBS`); ``template_key(name)``: the key of a
         layout with the templates it uses."""
-        from .outputs import contents_key, feed_part, page_key
+        from .outputs import contents_key, editor_key, feed_part, page_key
 
         snap, order, keys = change.snapshot, change.order, change.keys
         self.snapshot, self.old_jobs = snap, jobs
@@ -178,13 +178,15 @@ class Plan:
                                       neighbours(order, index))
             self.render.append(index)
         whole = contents_key(config_key, ((url, keys[rel]) for rel, url, _title, _layout in order))
-        self.jobs = {**jobs, "search": digest("search", whole), "w3c": digest("w3c", whole)}
+        self.jobs = {**jobs, "search": digest("search", whole), "w3c": digest("w3c", whole),
+                     "editor": editor_key(config_key, template_key("editor.html"), whole)}
         self.by_key: dict[str, list[str]] = {}
         self.made: dict[str, list[str]] = {}  # the files of the jobs made again, by job
         for path, key in previous.items():
             self.by_key.setdefault(key, []).append(path)
-        for path in self.files_of("w3c"):  # their bytes depend on the entries only: kept, newly keyed
-            self.keys[path] = self.jobs["w3c"]
+        for job in ("w3c", "editor"):  # their bytes depend on the entries only: kept, newly keyed
+            for path in self.files_of(job):
+                self.keys[path] = self.jobs[job]
         # The feeds: those that show an article whose feed text changed are made again (by the
         # caller, from their members' entries); the others' bytes stay as they are.
         self.feed_parts = parts = list(snap.feed_parts)
