@@ -42,6 +42,8 @@ class Job:
     key: str
     make: Callable[[], Iterable[tuple[str, bytes]]]
     pages_out: dict[str, str]
+    view: View | None = None  # a page of one template: the build may have a worker render it,
+    listing: int | None = None  # its place in Pages.listings(), if it is a listing
 
 
 class Pages:
@@ -59,6 +61,7 @@ class Pages:
         self.modified: dict[str, str] = {}  # the sitemap's article dates (meta.modified_times)
         self.feed_parts: list[str] = []  # each article's feed_part, in the library's order
         self.shared: Shared = {}  # keys of the lists that listing contexts share (fingerprint.context_key)
+        self._listings: list[View] | None = None  # (in a worker process: see listing())
 
     @functools.cached_property
     def contents_key(self) -> str:
@@ -91,12 +94,24 @@ class Pages:
         """One page through its template, as UTF-8 bytes."""
         return render_view(self.env, self.config, self.site, view)
 
+    def listings(self) -> Iterator[View]:
+        """Every listing page (views.listing_views), in a fixed order."""
+        mentions = {a.path: self.entries[a.path].mentions for a in self.library.articles}
+        return listing_views(self.library, self.config, mentions)
+
+    def listing(self, place: int) -> View:
+        """The listing at ``place`` in :meth:`listings`: a worker process makes them all once
+        from the library it shares, so that no listing's articles are pickled to it."""
+        if self._listings is None:
+            self._listings = list(self.listings())
+        return self._listings[place]
+
     def view_job(self, view: View) -> Job:
         """A listing page as a job keyed by its template and context (an article counts by what a
         listing can show of it, so editing a body re-renders no listing)."""
         key = digest(self.config_key, self.templates[view.template], view.path,
                      context_key(view.context, self.meta_keys, self.shared))
-        return Job(key, lambda: [(view.path, self.render(view))], self.keys)
+        return Job(key, lambda: [(view.path, self.render(view))], self.keys, view)
 
 
 def config_key(config: Config) -> str:
@@ -210,9 +225,10 @@ def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:
     """Every file besides the article pages, as keyed jobs, in a fixed order."""
     library, config = pages.library, pages.config
     entries = [pages.entry(i) for i in range(len(library.articles))]
-    mentions = {e.rel: e.mentions for e in entries}
-    for view in listing_views(library, config, mentions):
-        yield pages.view_job(view)
+    for place, view in enumerate(pages.listings()):
+        job = pages.view_job(view)
+        job.listing = place
+        yield job
     yield pages.view_job(View("search/index.html", "search.html", {}))
     sets = [e.annotations for e in entries]
     yield pages.view_job(timeline_view(library, sets))

@@ -15,7 +15,7 @@ import pathlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import CACHE_DIR, STAGED, BuildCache, decode_record, digest, encode_record
 from .config import load_config
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .outputs import Job, Pages
     from .quick import Change, DocFields, FeedMembers, Plan, Snapshot
     from .search import SearchDoc
+    from .views import View
 
 Progress = Callable[[str, int, int], None]
 # New records go to the cache in transactions of this many (each commit costs a WAL write, and a
@@ -369,13 +370,16 @@ def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
            staging: Staging, report: BuildReport, clock: _Clock, progress: Progress | None) -> None:
     """Every output file made (or kept) into ``staging``'s new tree, swapped in place of the output
     (``previous``: the last build's files there, with their keys)."""
-    workers: list[Started[int]] = []
+    workers: list[Started[bool]] = []
+    kept: list[int] = []  # pages the workers found as they were
     try:
-        files = _files(pages, reader, fresh, indexer, previous, staging, workers, report, clock, progress)
+        files = _files(pages, reader, fresh, indexer, previous, staging, workers, kept, report, clock, progress)
         report.stats = staging.finish(files, keep_if_same=set(previous))
     finally:
         for started in workers:
             started.close()
+    report.stats.written -= sum(kept)
+    report.stats.unchanged += sum(kept)
     clock.lap("write")
 
 
@@ -493,12 +497,14 @@ def _rels(site: pathlib.Path, paths: Sequence[str]) -> list[str]:
 
 
 def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, previous: dict[str, str],
-           staging: Staging, workers: list[Started[int]], report: BuildReport, clock: _Clock,
+           staging: Staging, workers: list[Started[bool]], kept: list[int], report: BuildReport, clock: _Clock,
            progress: Progress | None) -> Iterator[tuple[str, Data]]:
     """Every output file in a fixed order: ``None`` where the previous file is still right,
-    ``WRITTEN`` for the article pages that worker processes write into the staging tree. The
-    search index is asked for first; then the page workers start; the listings render here
-    meanwhile."""
+    ``WRITTEN`` for the pages that worker processes write into the staging tree. The search index
+    is asked for first; then the page workers start on the article pages, and the listings go to
+    them too, after the articles, as this process finds which must be made (it keys them, and makes
+    the feeds, exports and site files, meanwhile). How many pages the workers found unchanged goes
+    to ``kept``."""
     from .outputs import search_job, site_jobs
 
     library = pages.library
@@ -525,21 +531,43 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
         pages.keys[url] = keys[index]
         yield url, WRITTEN if index in rendering else None
     for job in site_jobs(pages, search):
-        yield from _job_files(job, by_key, existing)
-    for done, _index in enumerate(written, 1):
+        view = job.view
+        if view is not None and _kept(job.key, by_key, existing) is None:
+            staging.claim(view.path)
+            # To a worker a listing goes by its place (the worker has the library), not pickled.
+            written.also(view if written.pool is None or job.listing is None else Listing(job.listing))
+            job.pages_out[view.path] = job.key
+            yield view.path, WRITTEN
+        else:
+            yield from _job_files(job, by_key, existing)
+    for done, wrote in enumerate(written, 1):
+        kept.append(not wrote)
         if progress and done % 500 == 0:
             progress("articles", done, len(todo))
+    kept.extend(not wrote for wrote in written.rest())
     clock.lap("render")  # (with workers, the article pages rendered meanwhile; else here, just now)
     report.warnings.extend(w for index in range(len(library.urls)) for w in pages.entry(index).warnings)
 
 
-def _write_page(index: int, pages: Pages, reader: Reader, bodies: dict[int, str], staging: Staging) -> int:
-    """One article page rendered and written into the staging tree (in a worker process)."""
-    body = bodies.get(index)
+class Listing(NamedTuple):
+    """A listing page, by its place in :meth:`~marginalia.outputs.Pages.listings`."""
+
+    place: int
+
+
+def _write_page(item: int | Listing | View, pages: Pages, reader: Reader, bodies: dict[int, str],
+                staging: Staging) -> bool:
+    """One article page (by its place in the library), a listing or another page of one template,
+    rendered and written into the staging tree (in a worker process); False when the old page,
+    linked there, had the same bytes and was left as it was."""
+    if isinstance(item, Listing):
+        item = pages.listing(item.place)
+    if not isinstance(item, int):
+        return staging.write(item.path, pages.render(item))
+    body = bodies.get(item)
     if body is None:  # content unchanged, page not (a neighbour's title, a layout): read it again
-        body = reader.prepare(pages.library.articles[index].path).html
-    staging.write(pages.library.urls[index], pages.article_page(index, body))
-    return index
+        body = reader.prepare(pages.library.articles[item].path).html
+    return staging.write(pages.library.urls[item], pages.article_page(item, body))
 
 
 def _job_files(job: Job, by_key: dict[str, list[str]], existing: AbstractSet[str]

@@ -48,11 +48,29 @@ def map_forked(function: Callable[..., T], items: Sequence[Any], args: tuple[Any
 class Started(Iterator[T]):
     """Results of work that forked processes started on at once (see :func:`start_forked`)."""
 
-    def __init__(self, results: Iterator[T], pool: Any = None) -> None:
-        self.results, self.pool = results, pool
+    def __init__(self, results: Iterator[T], pool: Any = None,
+                 function: Callable[..., T] | None = None, args: tuple[Any, ...] = ()) -> None:
+        self.results, self.pool, self.function, self.args = results, pool, function, args
+        self.later: list[Any] = []  # the results of the items added with also()
 
     def __next__(self) -> T:
         return next(self.results)
+
+    def also(self, item: Any) -> None:
+        """One more item, after those given: for the processes (then :meth:`rest` has its
+        result, or raises its exception), or done here and now without them."""
+        if self.pool is None:
+            assert self.function is not None
+            self.later.append(self.function(item, *self.args))
+        else:
+            self.later.append(self.pool.apply_async(_apply, (item,)))
+
+    def rest(self) -> list[T]:
+        """The results of the items added with :meth:`also`, in order (a worker's exception
+        raised here); iterate the first items' results before."""
+        if self.pool is None:
+            return list(self.later)
+        return [result.get() for result in self.later]
 
     def close(self) -> None:
         """Stop the processes (those not finished are killed): call it once done, or on failure."""
@@ -68,7 +86,7 @@ def start_forked(function: Callable[..., T], items: Sequence[Any], args: tuple[A
     work while the caller goes on; iterating the result waits for each in turn. Without fork (or
     for few items or one job) the work is done here, one item at a time, as the result is iterated."""
     if not can_fork(len(items), jobs):
-        return Started(function(item, *args) for item in items)
+        return Started((function(item, *args) for item in items), function=function, args=args)
     _WORKER.update(function=function, args=args)
     try:
         pool = multiprocessing.get_context("fork").Pool(jobs)

@@ -208,20 +208,24 @@ class Staging:
             raise SiteError([Problem(f"output/{rel}", 0, 0, problem, "check slugs and layout names")])
         self.folded[key] = rel
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes) -> bool:
         """Write a file into the new tree (from any process of the build), after checking its path
-        is safe; the build :meth:`claim`-s it too, which checks it against the others."""
+        is safe; the build :meth:`claim`-s it too, which checks it against the others. False when
+        the old file, linked in, holds ``data`` already: it is kept (and keeps its time)."""
         problem = check_path(rel)
         if problem:
             raise SiteError([Problem(f"output/{rel}", 0, 0, problem, "check slugs and layout names")])
         target = self.root + (rel if os.sep == "/" else rel.replace("/", os.sep))
-        if rel in self.linked:  # the old file, linked in: replaced, never written through
+        if rel in self.linked:  # the old file, linked in: kept, or replaced, never written through
+            if _same(target, data):
+                return False
             os.unlink(target)
         try:
             _write_new(target, data)
         except FileNotFoundError:  # its folder is not there yet (another process may be making it)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             _write_new(target, data)
+        return True
 
     def finish(self, files: Files, keep_if_same: set[str] | None = None) -> WriteStats:
         """Add ``files`` (``WRITTEN``: a worker wrote it; ``None``: link last build's file) and swap

@@ -6,6 +6,9 @@ import os
 import pathlib
 import random
 
+import pytest
+
+from marginalia.errors import SiteError
 from marginalia.pipeline import build
 
 from conftest import article, tree_bytes
@@ -183,3 +186,52 @@ def test_other_code_reads_every_file_again(make_site, monkeypatch) -> None:
         monkeypatch.setattr(module, "tool_key", lambda: "other code")
     build(site, jobs=1)
     assert sorted(read) == ["content/a0.md", "content/a1.md", "content/a2.md"]
+
+
+def test_workers_render_the_listings_and_keep_pages_whose_bytes_did_not_change(
+        make_site, tmp_path: pathlib.Path, monkeypatch) -> None:
+    """In a forked build the listings are rendered by the page workers too, after the articles. A page
+    whose key changed but whose bytes did not (a comment added to its layout) is left as it was: the
+    same file, counted as unchanged."""
+    import marginalia.outputs
+
+    seen = _forked(monkeypatch)
+    renders = tmp_path / "renders.txt"
+    original = marginalia.outputs.Pages.render
+
+    def render(self: marginalia.outputs.Pages, view: marginalia.outputs.View) -> bytes:
+        with renders.open("a") as log:  # (from any process)
+            log.write(f"{os.getpid()} {view.path}\n")
+        return original(self, view)
+
+    monkeypatch.setattr(marginalia.outputs.Pages, "render", render)
+    rng = random.Random(7)
+    site = make_site()
+    for n in range(12):
+        _write(site, n, rng)
+    layout = site / "layouts" / "article.html"
+    layout.parent.mkdir(exist_ok=True)
+    layout.write_text((pathlib.Path(marginalia.outputs.__file__).parent / "layouts" / "article.html").read_text())
+    build(site, jobs=2)
+    by_path = {path: pid for pid, path in (line.split(" ", 1) for line in renders.read_text().splitlines())}
+    assert by_path["index.html"] != str(os.getpid()) and by_path["archive/index.html"] != str(os.getpid())
+    files = sorted(p for p in (site / "output").rglob("*") if p.is_file())
+    before = {p: p.stat().st_ino for p in files}
+    layout.write_text(layout.read_text() + "{# the same pages #}\n")
+    report = build(site, jobs=2)
+    assert seen[-1]  # a rebuild that linked the old site in
+    after = {p: p.stat().st_ino for p in files}
+    new = sorted(str(p.relative_to(site / "output")) for p in files if after[p] != before[p])
+    # Rendered again, all the same; only the files that name every file's key are new.
+    assert report.rendered == 12 and new == ["offline-manifest.json", "sw.js"]
+    assert report.stats.written == len(new)
+    clean = tmp_path / "clean"
+    build(site, output=clean, clean=True, jobs=1)
+    assert tree_bytes(site / "output") == tree_bytes(clean)
+    # A listing that fails in a worker fails the build, as it would here; the site stays as it was.
+    (site / "layouts" / "list.html").write_text('{% extends "base.html" %}{% block main %}'
+                                               '{{ items|length // 0 }}{% endblock %}')
+    with pytest.raises(SiteError) as caught:
+        build(site, jobs=2)
+    assert "list.html" in caught.value.problems[0].format()
+    assert tree_bytes(site / "output") == tree_bytes(clean)

@@ -102,3 +102,23 @@ def test_an_indexing_process_that_died_is_an_error_with_its_exit_code(tmp_path) 
         indexer.add(rel, doc)
     with pytest.raises(RuntimeError, match="exit code -9"):
         indexer.files()()
+
+
+@pytest.mark.parametrize("jobs", [2, 1])
+def test_started_work_takes_more_items_after_its_own(jobs: int) -> None:
+    """Items added with also() go to the same processes after the first ones, rest() giving their
+    results in order and raising a worker's exception; without processes they are done at once."""
+    items = list(range(PARALLEL_MIN * 2))
+    started = start_forked(square_plus, items, (1,), jobs=jobs)
+    try:
+        for extra in (1000, 1001):
+            started.also(extra)
+        assert [r for r, _pid in started] == [i * i + 1 for i in items]
+        rest = started.rest()
+        assert [r for r, _pid in rest] == [1000 * 1000 + 1, 1001 * 1001 + 1]
+        assert ({pid for _r, pid in rest} == {os.getpid()}) == (jobs == 1)
+        with pytest.raises(TypeError):
+            started.also("not a number")
+            started.rest()
+    finally:
+        started.close()
