@@ -36,6 +36,14 @@ def decode_record(blob: bytes) -> Any:
     return pickle.loads(blob)
 
 
+def decode_snapshot(blob: bytes | None) -> Any:
+    """A snapshot's stored bytes unpickled; None for none, or bytes that cannot be read."""
+    try:
+        return decode_record(blob) if blob else None
+    except Exception:  # noqa: BLE001 - a damaged snapshot only means a full rebuild
+        return None
+
+
 def value_bytes(value: object) -> bytes:
     """``value`` pickled without the memo, so that the bytes follow from its values alone, not from
     which of them happen to be one shared object: every field's type and value, in field order, for
@@ -117,13 +125,14 @@ class BuildCache:
     def snapshot(self) -> Any:
         """What the last good build left for the next one to start from (:mod:`marginalia.quick`),
         unpickled; None when there is none or it cannot be read."""
+        return decode_snapshot(self.snapshot_bytes())
+
+    def snapshot_bytes(self) -> bytes | None:
+        """The snapshot as stored (None when there is none)."""
         if self.db is None or not self.read:
             return None
         row = self.db.execute("SELECT data FROM snapshot WHERE scope = ?", (self.scope,)).fetchone()
-        try:
-            return decode_record(row[0]) if row else None
-        except Exception:  # noqa: BLE001 - a damaged snapshot only means a full rebuild
-            return None
+        return row[0] if row else None
 
     def pages(self) -> dict[str, str]:
         """Output path -> the key it was rendered from, in the last good build."""

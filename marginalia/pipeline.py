@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .cache import CACHE_DIR, STAGED, BuildCache, decode_record, digest, encode_record
+from .cache import CACHE_DIR, STAGED, BuildCache, decode_record, decode_snapshot, digest, encode_record
 from .config import load_config
 from .errors import Problem, Problems, SiteError
 from .fingerprint import tool_key
@@ -78,7 +78,12 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
     check_output(output, site)
     feeds = bool(config.base_url)  # entries carry a feed's text only where there are feeds
     cache = BuildCache(site, output, read=not clean, variant=f"feeds={feeds}")
+    early: Updater | None = None
     try:
+        # The last build's snapshot, for a quick rebuild (kept as stored: the search index's
+        # updater, started from it now, and the build read the same bytes).
+        blob = None if clean or not _describes(cache, output) else cache.snapshot_bytes()
+        early = _early_updater(site, config, cache, blob, jobs)
         content = content_files(site)
         rels = _rels(site, content.paths)
         signatures = {rel: stat_signature(path, content.sidecars)
@@ -90,7 +95,7 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             report.articles = int(cache.state("articles") or 0)
             return report
         reader = Reader(site, content.sidecars, config.taxonomies, summaries=feeds)
-        start = None if clean else _quick_start(site, output, config, reader, cache, frame, signatures, jobs)
+        start, early = _quick_start(site, output, config, reader, cache, frame, signatures, jobs, blob, early), None
         try:
             # Imported here, after the no-change check: they are most of a no-change build's start-up.
             from .feeds import FeedIndex, publishing_warnings
@@ -140,6 +145,8 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
                                    feed_index.feeds.values()))
         clock.lap("cache")
     finally:
+        if early is not None:  # (not handed to _quick_start: nothing changed, or a failure)
+            early.cancel()
         cache.close()
     return report
 
@@ -174,24 +181,29 @@ class QuickStart:
 
 
 def _quick_start(site: pathlib.Path, output: pathlib.Path, config: Config, reader: Reader, cache: BuildCache,
-                 frame: str, signatures: dict[str, str], jobs: int) -> QuickStart | None:
-    """The start of a quick rebuild, if the change may be of its kind: the search index's process
-    starts at once, to load what it needs while the build goes on (see :mod:`marginalia.quick`)."""
+                 frame: str, signatures: dict[str, str], jobs: int, blob: bytes | None,
+                 early: Updater | None) -> QuickStart | None:
+    """The start of a quick rebuild, if the change may be of its kind (``blob``: the last build's
+    snapshot as stored): the search index's updater runs from now on, to load what it needs while
+    the build goes on (see :mod:`marginalia.quick`); ``early``, one started already from ``blob``,
+    is used, or else stopped."""
     from .quick import JOBS, changed_files
 
-    if not _describes(cache, output):
-        return None
+    start = None
     try:
-        old_jobs = json.loads(cache.state("jobs") or "{}")
-    except ValueError:
-        return None
-    snap = cache.snapshot()
-    changed = changed_files(snap, frame, signatures)
-    if changed is None or not isinstance(old_jobs, dict) or any(not isinstance(old_jobs.get(j), str) for j in JOBS):
-        return None
-    indexed = set(changed).intersection(rel for rel, _fields in snap.docs)
-    indexer = _updater(site, config, reader, snap, jobs) if indexed else None
-    return QuickStart(snap, old_jobs, changed, indexer)
+        old_jobs = json.loads(cache.state("jobs") or "{}") if blob is not None and _describes(cache, output) else {}
+        snap = decode_snapshot(blob)
+        changed = changed_files(snap, frame, signatures)
+        if changed is not None and isinstance(old_jobs, dict) and all(isinstance(old_jobs.get(j), str) for j in JOBS):
+            indexed = set(changed).intersection(rel for rel, _fields in snap.docs)
+            indexer = (early or _updater(site, config, reader, snap, jobs)) if indexed else None
+            start = QuickStart(snap, old_jobs, changed, indexer)
+    except ValueError:  # state unreadable as JSON
+        pass
+    finally:
+        if early is not None and (start is None or start.indexer is not early):
+            early.cancel()
+    return start
 
 
 def _quick(q: Quick, start: QuickStart, fingerprint: str, signatures: dict[str, str], report: BuildReport,
@@ -247,6 +259,38 @@ def _quick(q: Quick, start: QuickStart, fingerprint: str, signatures: dict[str, 
     if indexer is not None:
         indexer.close()  # (it writes the search cache after it answered)
     return True
+
+
+def _early_updater(site: pathlib.Path, config: Config, cache: BuildCache, blob: bytes | None,
+                   jobs: int) -> Updater | None:
+    """The search index's updater for a rebuild that may be quick, in a process forked before the
+    build lists its content, when the last build left a snapshot (``blob``) and was large enough
+    for the updater to get a process: there numpy, the index's cached state and the snapshot's
+    documents load while the build checks what changed (the process is killed if nothing did, or
+    not only text). Its documents come from the same bytes as the build's snapshot."""
+    if blob is None or jobs <= 1 or int(cache.state("articles") or 0) < PARALLEL_MIN:
+        return None
+    from .indexer import Updater, doc_text
+    from .quick import doc_from_fields
+    from .search import SearchCache
+    from .search_docs import stemmer_language
+
+    readers: list[Reader] = []
+
+    def load_text(rel: str) -> str:  # (only for a document the index's cache does not know)
+        if not readers:
+            readers.append(Reader(site, content_files(site).sidecars, config.taxonomies,
+                                  summaries=bool(config.base_url)))
+        prepared = readers[0].prepare(rel)
+        assert prepared.entry.article is not None  # it was read without error before
+        return doc_text(prepared.entry.article, prepared.text)
+
+    def docs() -> list[tuple[str, SearchDoc]]:
+        snap = decode_snapshot(blob)
+        return [] if snap is None else [(rel, doc_from_fields(fields)) for rel, fields in snap.docs]
+
+    cache_file = SearchCache(site / CACHE_DIR / "search-index.cache")
+    return Updater(stemmer_language(config.language), cache_file, load_text, docs, background=True)
 
 
 def _updater(site: pathlib.Path, config: Config, reader: Reader, snap: Snapshot, jobs: int) -> Updater:

@@ -92,6 +92,15 @@ def test_forked_quick_rebuild_equals_a_clean_build(make_site, tmp_path: pathlib.
 
     monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
     monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
+    early = []  # the updaters forked before the build listed its content
+    original = marginalia.pipeline._early_updater
+
+    def early_updater(*args: object) -> object:
+        updater = original(*args)  # type: ignore[arg-type]
+        early.append(updater is not None and updater.process is not None)
+        return updater
+
+    monkeypatch.setattr(marginalia.pipeline, "_early_updater", early_updater)
     rng = random.Random(1812)
     site = _site(make_site, rng, n=30)
     build(site, jobs=2)
@@ -101,6 +110,14 @@ def test_forked_quick_rebuild_equals_a_clean_build(make_site, tmp_path: pathlib.
             _edit_text(path, rng, "start")
         assert build(site, jobs=2).quick
         _same_as_clean(site, tmp_path, f"clean-{round_}", jobs=2)
+    # Forked for each quick rebuild; not for the first build (no snapshot yet) or the clean ones.
+    assert early == [False, True, False, True, False, True, False]
+    # Nothing changed, or a headline: the early updater is stopped, and the build is right.
+    assert build(site, jobs=2).nothing_changed
+    files[0].write_text(files[0].read_text().replace("Story", "Tale", 1))
+    assert not build(site, jobs=2).quick
+    _same_as_clean(site, tmp_path, "clean-headline", jobs=2)
+    assert early[7:] == [True, True, False]
 
 
 @pytest.mark.parametrize("change", ["headline", "tags", "add", "remove", "layout", "config", "many"])
