@@ -55,6 +55,8 @@ def progress_printer() -> Callable[[str, int, int], None] | None:
             if stage not in bars:
                 bars[stage] = tqdm(total=total, desc=stage, unit="article", leave=False)
             bars[stage].update(done - bars[stage].n)
+            if done >= total:  # the stage is over: its bar goes (the summary line says the rest)
+                bars.pop(stage).close()
 
         return bar
 

@@ -523,8 +523,8 @@ def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: Bu
             doc = search_doc(entry.article, url, text, key=f"{entry.key}|{url}")
             indexer.add(rel, doc)
             docs.append((rel, doc_fields(doc)))
-        if progress and n % 500 == 0:
-            progress("read", n, len(rels))
+        if progress and ((n + 1) % 500 == 0 or n + 1 == len(rels)):
+            progress("read", n + 1, len(rels))
     cache.stage(batch)
     found.raise_if_any()
     return entries, fresh, docs
@@ -586,7 +586,7 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
             yield from _job_files(job, by_key, existing)
     for done, wrote in enumerate(written, 1):
         kept.append(not wrote)
-        if progress and done % 500 == 0:
+        if progress and (done % 500 == 0 or done == len(todo)):
             progress("articles", done, len(todo))
     kept.extend(not wrote for wrote in written.rest())
     clock.lap("render")  # (with workers, the article pages rendered meanwhile; else here, just now)

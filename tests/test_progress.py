@@ -9,6 +9,9 @@ import time
 import pytest
 
 from marginalia import commands
+from marginalia.pipeline import build
+
+from conftest import article
 
 
 class _Terminal(io.StringIO):
@@ -46,8 +49,6 @@ def test_a_bar_on_a_terminal(monkeypatch) -> None:
 
 
 def test_the_summary_gives_each_stage_and_they_add_up(make_site, monkeypatch, capsys) -> None:
-    from conftest import article
-
     monkeypatch.delenv("CI", raising=False)
     site = make_site(files={f"content/a{n}.md": article(f"Story {n}", f"2020-01-{n + 1:02d}") for n in range(3)})
     assert commands.build(site, output=None, base_url=None, strict=False, clean=False, jobs=1, quiet=False) == 0
@@ -57,3 +58,10 @@ def test_the_summary_gives_each_stage_and_they_add_up(make_site, monkeypatch, ca
     assert found, line
     total, *stages = map(float, found.groups())
     assert sum(stages) == pytest.approx(total, abs=0.011)
+
+
+def test_a_build_reports_its_stages_to_the_end(make_site) -> None:
+    site = make_site(files={f"content/a{n}.md": article(f"Story {n}", f"2020-01-{n + 1:02d}") for n in range(7)})
+    calls: list[tuple[str, int, int]] = []
+    build(site, jobs=1, progress=lambda stage, done, total: calls.append((stage, done, total)))
+    assert calls == [("read", 7, 7), ("articles", 7, 7)]
