@@ -122,13 +122,9 @@ class BuildCache:
                     out[rel] = (row[0], row[1], decode_record(row[2]))
         return out
 
-    def snapshot(self) -> Any:
-        """What the last good build left for the next one to start from (:mod:`marginalia.quick`),
-        unpickled; None when there is none or it cannot be read."""
-        return decode_snapshot(self.snapshot_bytes())
-
     def snapshot_bytes(self) -> bytes | None:
-        """The snapshot as stored (None when there is none)."""
+        """What the last good build left for the next one to start from (:mod:`marginalia.quick`),
+        as stored (None when there is none; :func:`decode_snapshot` unpickles it)."""
         if self.db is None or not self.read:
             return None
         row = self.db.execute("SELECT data FROM snapshot WHERE scope = ?", (self.scope,)).fetchone()

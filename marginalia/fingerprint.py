@@ -118,12 +118,8 @@ def _walk(value: Any, keys: Mapping[str, str], out: list[str], shared: Shared) -
     if kind is Item:
         out.append(f"I{keys.get(value.article.path, value.article.path)}|{value.url}")
         return
-    if kind is dict and all(type(k) is str for k in value):  # (isinstance of Mapping is slow)
-        out.append("{")
-        for k in sorted(value):
-            out.append(k)
-            _walk(value[k], keys, out, shared)
-        out.append("}")
+    if kind is dict:  # (before the isinstance tests: isinstance of Mapping is slow)
+        _walk_mapping(value, keys, out, shared)
         return
     if kind is int or kind is bool:
         out.append(kind.__name__[0] + str(value))
@@ -138,11 +134,7 @@ def _walk(value: Any, keys: Mapping[str, str], out: list[str], shared: Shared) -
     elif isinstance(value, (str, int, float, bool)) or value is None:
         out.append(type(value).__name__[0] + str(value))
     elif isinstance(value, Mapping):
-        out.append("{")
-        for k in sorted(value, key=str):
-            out.append(str(k))
-            _walk(value[k], keys, out, shared)
-        out.append("}")
+        _walk_mapping(value, keys, out, shared)
     elif (kind is tuple or kind is list) and len(value) >= SHARED_MIN and type(value[0]) is not Item:
         # A long sequence that may be shared between pages (not a page's own listing): kept with its
         # key, so that its id cannot be taken by another object while the memo lives.
@@ -161,6 +153,14 @@ def _walk(value: Any, keys: Mapping[str, str], out: list[str], shared: Shared) -
         _walk(value, keys, out, shared)
     else:
         out.append(repr(value))
+
+
+def _walk_mapping(value: Mapping[Any, Any], keys: Mapping[str, str], out: list[str], shared: Shared) -> None:
+    out.append("{")
+    for k in sorted(value, key=str):
+        out.append(str(k))
+        _walk(value[k], keys, out, shared)
+    out.append("}")
 
 
 def _walk_items(value: Sequence[Any], keys: Mapping[str, str], out: list[str], shared: Shared) -> None:

@@ -42,7 +42,7 @@ class Job:
     key: str
     make: Callable[[], Iterable[tuple[str, bytes]]]
     pages_out: dict[str, str]
-    view: View | None = None  # a page of one template: the build may have a worker render it,
+    view: View | None = None  # a page of one template (the build may have a worker render it)
     listing: int | None = None  # its place in Pages.listings(), if it is a listing
 
 

@@ -184,26 +184,37 @@ def _quick_start(site: pathlib.Path, output: pathlib.Path, config: Config, reade
                  frame: str, signatures: dict[str, str], jobs: int, blob: bytes | None,
                  early: Updater | None) -> QuickStart | None:
     """The start of a quick rebuild, if the change may be of its kind (``blob``: the last build's
-    snapshot as stored): the search index's updater runs from now on, to load what it needs while
-    the build goes on (see :mod:`marginalia.quick`); ``early``, one started already from ``blob``,
-    is used, or else stopped."""
-    from .quick import JOBS, changed_files
+    snapshot as stored, None unless the cache describes ``output``): the search index's updater
+    runs from now on, to load what it needs while the build goes on (see :mod:`marginalia.quick`);
+    ``early``, one started already from ``blob``, is used, or else stopped."""
+    from .quick import changed_files
 
     start = None
     try:
-        old_jobs = json.loads(cache.state("jobs") or "{}") if blob is not None and _describes(cache, output) else {}
         snap = decode_snapshot(blob)
         changed = changed_files(snap, frame, signatures)
-        if changed is not None and isinstance(old_jobs, dict) and all(isinstance(old_jobs.get(j), str) for j in JOBS):
-            indexed = set(changed).intersection(rel for rel, _fields in snap.docs)
-            indexer = (early or _updater(site, config, reader, snap, jobs)) if indexed else None
+        old_jobs = _jobs_state(cache)
+        if changed is not None and old_jobs is not None:
+            indexer = None
+            if set(changed).intersection(rel for rel, _fields in snap.docs):
+                indexer = early or _updater(site, config, blob, reader.doc_text, snap=snap,
+                                            background=jobs > 1 and len(snap.docs) >= PARALLEL_MIN)
             start = QuickStart(snap, old_jobs, changed, indexer)
-    except ValueError:  # state unreadable as JSON
-        pass
     finally:
         if early is not None and (start is None or start.indexer is not early):
             early.cancel()
     return start
+
+
+def _jobs_state(cache: BuildCache) -> dict[str, str] | None:
+    """The last build's keys of the jobs that depend on every article (None if any is missing)."""
+    from .quick import JOBS
+
+    try:
+        jobs = json.loads(cache.state("jobs") or "{}")
+    except ValueError:
+        return None
+    return jobs if isinstance(jobs, dict) and all(isinstance(jobs.get(j), str) for j in JOBS) else None
 
 
 def _quick(q: Quick, start: QuickStart, fingerprint: str, signatures: dict[str, str], report: BuildReport,
@@ -270,47 +281,32 @@ def _early_updater(site: pathlib.Path, config: Config, cache: BuildCache, blob: 
     not only text). Its documents come from the same bytes as the build's snapshot."""
     if blob is None or jobs <= 1 or int(cache.state("articles") or 0) < PARALLEL_MIN:
         return None
-    from .indexer import Updater, doc_text
-    from .quick import doc_from_fields
-    from .search import SearchCache
-    from .search_docs import stemmer_language
-
     readers: list[Reader] = []
 
-    def load_text(rel: str) -> str:  # (only for a document the index's cache does not know)
+    def load_text(rel: str) -> str:  # (the build's reader does not exist yet; seldom needed)
         if not readers:
             readers.append(Reader(site, content_files(site).sidecars, config.taxonomies,
                                   summaries=bool(config.base_url)))
-        prepared = readers[0].prepare(rel)
-        assert prepared.entry.article is not None  # it was read without error before
-        return doc_text(prepared.entry.article, prepared.text)
+        return readers[0].doc_text(rel)
 
-    def docs() -> list[tuple[str, SearchDoc]]:
-        snap = decode_snapshot(blob)
-        return [] if snap is None else [(rel, doc_from_fields(fields)) for rel, fields in snap.docs]
-
-    cache_file = SearchCache(site / CACHE_DIR / "search-index.cache")
-    return Updater(stemmer_language(config.language), cache_file, load_text, docs, background=True)
+    return _updater(site, config, blob, load_text, background=True)
 
 
-def _updater(site: pathlib.Path, config: Config, reader: Reader, snap: Snapshot, jobs: int) -> Updater:
-    """The search index's updater, starting from the documents the snapshot's build indexed."""
-    from .indexer import Updater, doc_text
+def _updater(site: pathlib.Path, config: Config, blob: bytes | None, load_text: Callable[[str], str], *,
+             background: bool, snap: Snapshot | None = None) -> Updater:
+    """The search index's updater, starting from the documents the snapshot's build indexed:
+    ``snap``'s, or else those of ``blob`` decoded when the updater needs them (in its own process)."""
+    from .indexer import Updater
     from .quick import doc_from_fields
     from .search import SearchCache
     from .search_docs import stemmer_language
 
-    def load_text(rel: str) -> str:
-        prepared = reader.prepare(rel)
-        assert prepared.entry.article is not None  # it was read without error before
-        return doc_text(prepared.entry.article, prepared.text)
-
     def docs() -> list[tuple[str, SearchDoc]]:
-        return [(rel, doc_from_fields(fields)) for rel, fields in snap.docs]
+        last = snap if snap is not None else decode_snapshot(blob)
+        return [] if last is None else [(rel, doc_from_fields(fields)) for rel, fields in last.docs]
 
     cache = SearchCache(site / CACHE_DIR / "search-index.cache")
-    return Updater(stemmer_language(config.language), cache, load_text, docs,
-                   background=jobs > 1 and len(snap.docs) >= PARALLEL_MIN)
+    return Updater(stemmer_language(config.language), cache, load_text, docs, background=background)
 
 
 def _changed_docs(change: Change) -> dict[str, SearchDoc]:
@@ -397,17 +393,12 @@ def _state(fingerprint: str, articles: int, report: BuildReport, output: pathlib
 def _indexer(site: pathlib.Path, config: Config, reader: Reader, clean: bool, background: bool) -> Indexer:
     """The search index's builder: in a process forked now, before the build holds much memory,
     for a large archive. Its memo of the last build's index is ignored by a clean build."""
-    from .indexer import Indexer, doc_text
+    from .indexer import Indexer
     from .search import SearchCache
     from .search_docs import stemmer_language
 
-    def load_text(rel: str) -> str:
-        prepared = reader.prepare(rel)
-        assert prepared.entry.article is not None  # it was read without error before
-        return doc_text(prepared.entry.article, prepared.text)
-
     cache = SearchCache(site / CACHE_DIR / "search-index.cache", read=not clean)
-    return Indexer(stemmer_language(config.language), cache, load_text, background=background)
+    return Indexer(stemmer_language(config.language), cache, reader.doc_text, background=background)
 
 
 def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, previous: dict[str, str],
@@ -477,6 +468,15 @@ class Reader:
         if self._renderer is None:
             self._renderer = BodyRenderer(self.taxonomies, self.summaries)
         return prepare(self.site, self.prefix + rel.replace("/", os.sep), rel, self.sidecars, self._renderer)
+
+    def doc_text(self, rel: str) -> str:
+        """What the search index reads of one content file's article, read again (the index asks
+        only for the texts its cache does not know)."""
+        from .indexer import doc_text
+
+        prepared = self.prepare(rel)
+        assert prepared.entry.article is not None  # it was read without error before
+        return doc_text(prepared.entry.article, prepared.text)
 
     def record(self, rel: str) -> tuple[bytes, str, str]:
         """One content file prepared, as a worker sends it back: its entry as the cache stores it

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from marginalia.cache import BuildCache
+from marginalia.cache import BuildCache, decode_snapshot
 from marginalia.errors import SiteError
 from marginalia.pipeline import build
 
@@ -54,7 +54,7 @@ def _cache(site: pathlib.Path, output: pathlib.Path) -> dict[str, object]:
     signature and key, the state and the snapshot."""
     cache = BuildCache(site, output, variant="feeds=True")
     try:
-        snapshot = cache.snapshot()
+        snapshot = decode_snapshot(cache.snapshot_bytes())
         return {"pages": cache.pages(), "files": {rel: row[:2] for rel, row in cache.files().items()},
                 "state": {n: cache.state(n) for n in ("fingerprint", "tool", "articles", "warnings", "jobs")},
                 "snapshot": dataclasses.asdict(snapshot) if snapshot is not None else None}
