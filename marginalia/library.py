@@ -98,22 +98,32 @@ def content_files(site: pathlib.Path) -> ContentFiles:
     found: list[str] = []
     sidecars: set[str] = set()
     undecodable: list[Problem] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        # os.walk never descends into linked folders, so nothing outside content/ is walked.
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            if name.endswith(".md") and not name.startswith((".", "_")) and _inside(path, resolved):
-                if _utf8(path):
-                    found.append(path)
+    folders = [str(root)]
+    while folders:  # (os.walk's order does not matter: the list is sorted below)
+        try:
+            with os.scandir(folders.pop()) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is skipped
+        for entry in entries:
+            name = entry.name
+            if entry.is_dir():  # a link to a folder is never followed, so nothing outside is walked
+                if not name.startswith((".", "_")) and not entry.is_symlink():
+                    folders.append(entry.path)
+            elif name.endswith(".md") and not name.startswith((".", "_")):
+                # Only a link needs resolving (the type comes with the listing: no call per file).
+                if entry.is_symlink() and not pathlib.Path(entry.path).resolve().is_relative_to(resolved):
+                    continue
+                if _utf8(entry.path):
+                    found.append(entry.path)
                 else:
-                    shown = os.fsencode(os.path.relpath(path, site)).decode("utf-8", "backslashreplace")
+                    shown = os.fsencode(os.path.relpath(entry.path, site)).decode("utf-8", "backslashreplace")
                     undecodable.append(Problem(shown, 0, 0, "file or folder name is not valid UTF-8",
                                                "rename it (its URL comes from the file name)"))
             elif name.endswith(SIDECAR_SUFFIX):
-                sidecars.add(path)  # checked when read: it may be a link out, or no regular file
+                sidecars.add(entry.path)  # checked when read: it may be a link out, or no regular file
     if undecodable:
-        raise SiteError(undecodable)
+        raise SiteError(sorted(undecodable, key=lambda problem: problem.path))
     return ContentFiles(tuple(sorted(found, key=lambda p: p.split(os.sep))), frozenset(sidecars))  # as Paths sort
 
 

@@ -283,3 +283,23 @@ def test_markup_and_boilerplate_fixtures(tmp_path: pathlib.Path) -> None:
     assert [r["kind"] for r in wrapped["repairs"]] == ["joined-wrap"] + ["removed-boilerplate"] * 5
     markup = items["markup.txt"]["body"]
     assert "1\\. A line" in markup and "\\# A line" in markup and "&lt;" not in items["markup.txt"]["title"]
+
+
+def test_many_copies_are_named_three_and_counted(tmp_path: pathlib.Path) -> None:
+    """A source with five byte-identical copies names three of them in its warning and counts the
+    rest (a warning naming every copy would grow with the square of the copies)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    text = "Council approves new bus lanes\n\nThe city council approved two new bus lanes on Monday.\n"
+    for n in range(6):
+        (raw / f"copy-{n}.txt").write_text(text, encoding="utf-8")
+    report = run_import([raw], site=tmp_path)
+    messages = {p.path.rsplit("/", 1)[-1]: p.message for p in report.problems
+                if p.message.startswith("byte-identical to ")}
+    assert len(messages) == 6
+    assert messages["copy-0.txt"] == "byte-identical to raw/copy-1.txt, raw/copy-2.txt, raw/copy-3.txt and 2 more"
+    assert messages["copy-5.txt"] == "byte-identical to raw/copy-0.txt, raw/copy-1.txt, raw/copy-2.txt and 2 more"
+    stored = [front(p)["import"]["warnings"] for p in sorted((tmp_path / "content").rglob("*.md"))]
+    assert len(stored) == 6 and all(any(w.endswith(" and 2 more") for w in ws) for ws in stored)
+    (hint,) = {p.hint for p in report.problems if p.message.startswith("byte-identical to ")}
+    assert "source.sha256" in hint

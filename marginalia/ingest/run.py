@@ -35,6 +35,7 @@ SUFFIX = ".annotations.yaml"
 
 EDITED = "edited since import; skipped (use --force to overwrite)"
 MAX_RAW_BYTES = 20 * 1024 * 1024  # the build reads content files up to this size too
+NAMED_COPIES = 3  # identical sources a duplicate warning names (the others are counted)
 
 
 @dataclasses.dataclass
@@ -155,6 +156,15 @@ def _load(number: int, sources: list[SourceFile], rows: list[Row | None], site: 
     return Loaded(rel, hashlib.sha256(data).hexdigest(), draft, body), problems
 
 
+def duplicate_message(others: list[str]) -> str:
+    """The warning for a source with copies ``others`` (sorted): at most :data:`NAMED_COPIES` of
+    them by name, so that a source copied a thousand times does not carry a thousand paths in its
+    front matter, each copy in turn (the warning would grow with the square of the copies)."""
+    named = ", ".join(others[:NAMED_COPIES])
+    rest = len(others) - NAMED_COPIES
+    return f"byte-identical to {named}" + (f" and {rest} more" if rest > 0 else "")
+
+
 def _with_duplicate_notes(loaded: list[Loaded], index: ContentIndex) -> list[Loaded]:
     """Warn on each source that is byte-identical to another (in this run or already imported)."""
     by_sha: dict[str, set[str]] = {}
@@ -167,8 +177,9 @@ def _with_duplicate_notes(loaded: list[Loaded], index: ContentIndex) -> list[Loa
             same[item.sha256] = sorted(by_sha[item.sha256].union(index.sources_with(item.sha256)))
         others = [rel for rel in same[item.sha256] if rel != item.rel]
         if others:
-            note = Note(0, "byte-identical to " + ", ".join(others),
-                        "it is imported as a separate article; delete one source if unwanted")
+            note = Note(0, duplicate_message(others),
+                        "it is imported as a separate article; delete one source if unwanted (every copy "
+                        "has the same source.sha256 in its front matter)")
             item = dataclasses.replace(
                 item, draft=dataclasses.replace(item.draft, notes=item.draft.notes + (note,)))
         out.append(item)
