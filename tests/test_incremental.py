@@ -235,3 +235,32 @@ def test_workers_render_the_listings_and_keep_pages_whose_bytes_did_not_change(
         build(site, jobs=2)
     assert "list.html" in caught.value.problems[0].format()
     assert tree_bytes(site / "output") == tree_bytes(clean)
+
+
+def test_cache_records_follow_the_content_after_first_clean_and_cached_builds(make_site) -> None:
+    """The cache holds a record for every content file and none other: after a first build (which
+    stores its records as it reads and skips comparing them at the end), after a --clean one that
+    follows a deleted file (the same), and after a cached one that follows another."""
+    import sqlite3
+
+    from marginalia.cache import CACHE_DIR
+
+    rng = random.Random(7)
+    site = make_site()
+    for n in range(6):
+        _write(site, n, rng)
+
+    def records() -> list[str]:
+        with sqlite3.connect(site / CACHE_DIR / "cache.sqlite") as db:
+            return sorted(rel for (rel,) in db.execute("SELECT rel FROM files"))
+
+    build(site)
+    assert records() == [f"content/a{n}.md" for n in range(6)]
+    (site / "content" / "a2.md").unlink()
+    build(site, clean=True)
+    assert records() == [f"content/a{n}.md" for n in (0, 1, 3, 4, 5)]
+    (site / "content" / "a4.md").unlink()
+    _write(site, 1, rng)
+    report = build(site)
+    assert report.rendered >= 1 and records() == [f"content/a{n}.md" for n in (0, 1, 3, 5)]
+    assert build(site).nothing_changed
