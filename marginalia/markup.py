@@ -13,7 +13,7 @@ import functools
 import html
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import markdown
 import markdown.extensions
@@ -190,6 +190,13 @@ _PLACEHOLDER_MARK = re.compile("[\x02\x03]")  # what Python-Markdown's placehold
 def plain_paragraphs(body: str) -> tuple[str, str] | None:
     """(HTML, text) of a body of plain paragraphs, exactly as Python-Markdown renders it here;
     None when the body holds anything else."""
+    parts = _plain_parts(body)
+    return None if parts is None else ("\n".join(parts[0]), _tidy_text("\n".join(parts[1])))
+
+
+def _plain_parts(body: str) -> tuple[list[str], list[str]] | None:
+    """Each paragraph's HTML and text, for :func:`plain_paragraphs` (its text is that of the
+    paragraph rendered alone, once tidied); None when the body holds anything else."""
     paragraphs = _plain_blocks(body)
     if paragraphs is None:
         return None
@@ -202,7 +209,7 @@ def plain_paragraphs(body: str) -> tuple[str, str] | None:
             return None
         html_out.append(f"<p>{rendered[0]}</p>")
         text_out.append(rendered[1])
-    return "\n".join(html_out), _tidy_text("\n".join(text_out))
+    return html_out, text_out
 
 
 def _plain_blocks(body: str) -> list[str] | None:
@@ -272,6 +279,7 @@ class Renderer:
         self.extensions = tuple(extensions)
         self._md: markdown.Markdown | None = None
         self.capture: _CaptureText | None = None
+        self._paragraph_texts: list[str] | None = None  # the last body's, if it took the plain path
 
     @property
     def md(self) -> markdown.Markdown:
@@ -290,11 +298,19 @@ class Renderer:
             self._md = md
         return self._md
 
+    def last_paragraphs(self) -> Iterator[str] | None:
+        """The plain text of each paragraph of the last body rendered, as rendering that paragraph
+        alone would give it, when that body took the plain path (else None)."""
+        texts = self._paragraph_texts
+        return None if texts is None else (_tidy_text(text) for text in texts)
+
     def render(self, body: str, plain_ok: bool = True) -> tuple[str, str]:
         """Return (safe HTML, plain text) for a Markdown body. ``plain_ok=False`` sends even plain
         paragraphs through Python-Markdown (when an extension has work to do on them)."""
-        if plain_ok and (plain := plain_paragraphs(body)) is not None:
-            return plain
+        self._paragraph_texts = None
+        if plain_ok and (parts := _plain_parts(body)) is not None:
+            self._paragraph_texts = parts[1]
+            return "\n".join(parts[0]), _tidy_text("\n".join(parts[1]))
         md = self.md
         assert self.capture is not None
         md.reset()

@@ -10,6 +10,7 @@ hand-picked bodies on either side of each rule.
 from __future__ import annotations
 
 import pathlib
+import re
 
 import hypothesis.strategies as st
 import pytest
@@ -28,6 +29,18 @@ def slow(body: str) -> tuple[str, str]:
     return RENDERER.render(body, plain_ok=False)
 
 
+def check_alone(body: str) -> None:
+    """The paragraphs' texts a plain body leaves (what a feed's summary is made of) are those of
+    each paragraph rendered alone, as the summary would otherwise render them (articles.summary)."""
+    renderer = Renderer()
+    renderer.render(body)
+    alone = renderer.last_paragraphs()
+    assert alone is not None
+    blocks = [b for b in re.split(r"\n\s*\n", body.strip()) if not b.lstrip().startswith("#")]
+    # (An empty text adds nothing to a summary: the empty body is one empty block to re.split.)
+    assert [t for t in alone if t] == [t for block in blocks if (t := slow(block)[1])], repr(body)
+
+
 def bodies(folder: pathlib.Path) -> list[str]:
     return [p.read_text(encoding="utf-8").split("\n---\n", 1)[1] for p in sorted(folder.rglob("*.md"))]
 
@@ -38,6 +51,7 @@ def test_bundled_articles() -> None:
     assert len(accepted) > 270  # of 292
     for body in accepted:
         assert plain_paragraphs(body) == slow(body)
+        check_alone(body)
 
 
 @pytest.mark.slow
@@ -50,6 +64,7 @@ def test_bbc_articles_as_imported(tmp_path: pathlib.Path) -> None:
     assert len(found) == 1781 and len(accepted) > 1700  # the rest hold lists
     for body in accepted:
         assert plain_paragraphs(body) == slow(body)
+        check_alone(body)
 
 
 # Lines from pieces that are plain, Markdown syntax, or awkward (unicode spaces, entities, list
@@ -81,6 +96,7 @@ def check_generated(pieces: list[str], seps: list[str]) -> None:
     fast = plain_paragraphs(body)
     if fast is not None:
         assert fast == slow(body), repr(body)
+        check_alone(body)
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -111,6 +127,7 @@ def test_escapable_characters_are_markdowns() -> None:
 def test_accepted_examples(body: str) -> None:
     assert plain_paragraphs(body) is not None
     assert plain_paragraphs(body) == slow(body)
+    check_alone(body)
 
 
 @pytest.mark.parametrize("body", [
@@ -122,3 +139,6 @@ def test_accepted_examples(body: str) -> None:
 ])
 def test_refused_examples(body: str) -> None:
     assert plain_paragraphs(body) is None
+    renderer = Renderer()
+    renderer.render(body)
+    assert renderer.last_paragraphs() is None  # the summary renders each paragraph itself
