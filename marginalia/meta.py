@@ -45,11 +45,12 @@ def site_key(keys: Mapping[str, str]) -> str:
     return digest.hexdigest()
 
 
-def site_files(keys: Mapping[str, str], whole: str, modified: Mapping[str, str], config: Config
-               ) -> Iterator[tuple[str, bytes]]:
+def site_files(keys: Mapping[str, str], whole: str, modified: Mapping[str, str], config: Config, *,
+               sitemap: bool = True) -> Iterator[tuple[str, bytes]]:
     """The files that describe the whole site, from every other file's path and key (``whole``:
-    their :func:`site_key`; ``modified``: :func:`modified_times`)."""
-    if config.base_url:
+    their :func:`site_key`; ``modified``: :func:`modified_times`); ``sitemap=False`` leaves the
+    sitemap out (it depends on the pages' paths and dates only)."""
+    if config.base_url and sitemap:
         yield from sitemaps(sorted(p for p in keys if p.endswith(".html") and p != NOT_FOUND), modified, config)
     yield "robots.txt", robots_txt(config)
     yield "manifest.webmanifest", web_manifest(config)
@@ -71,6 +72,11 @@ def modified_times(library: Library, config: Config) -> dict[str, str]:
         if when is not None:
             modified[url] = rfc3339(when)
     return modified
+
+
+def is_sitemap(path: str) -> bool:
+    """Whether ``path`` is one of the files :func:`sitemaps` writes."""
+    return path == "sitemap.xml" or (path.startswith("sitemap-") and path.endswith(".xml"))
 
 
 def sitemaps(pages: list[str], modified: Mapping[str, str], config: Config) -> Iterator[tuple[str, bytes]]:

@@ -220,7 +220,7 @@ class Plan:
     def site_files(self, config: Config) -> dict[str, bytes | None]:
         """The files that list every other file's key, made again when one of those changed (call
         last: they describe every other file)."""
-        from .meta import site_files, site_key
+        from .meta import is_sitemap, site_files, site_key
 
         old = set(self.files_of("site"))
         keys = {path: key for path, key in self.keys.items() if path not in old}
@@ -228,4 +228,8 @@ class Plan:
         self.jobs["site"] = digest("site", whole)
         if self.jobs["site"] == self.old_jobs["site"]:
             return {}
-        return self.take(site_files(keys, whole, self.snapshot.modified, config), "site")
+        # The sitemap lists the pages' paths and dates, which a quick rebuild leaves as they were:
+        # kept (None), not made again.
+        files = [*((path, None) for path in sorted(old) if is_sitemap(path)),
+                 *site_files(keys, whole, self.snapshot.modified, config, sitemap=False)]
+        return self.take(files, "site")
