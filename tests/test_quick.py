@@ -182,14 +182,15 @@ def test_an_edit_that_loses_an_annotation_goes_the_full_way(make_site, tmp_path:
     _same_as_clean(site, tmp_path, "clean")
 
 
-def test_a_page_missing_from_output_goes_the_full_way(make_site, tmp_path: pathlib.Path) -> None:
+@pytest.mark.parametrize("missing", ["tags/police/index.html", "sitemap.xml"])  # (the sitemap is kept, not made)
+def test_a_page_missing_from_output_goes_the_full_way(make_site, tmp_path: pathlib.Path, missing: str) -> None:
     rng = random.Random(5)
     site = _site(make_site, rng)
     build(site)
-    (site / "output" / "tags" / "police" / "index.html").unlink()  # someone deleted it
+    (site / "output" / missing).unlink()  # someone deleted it
     _edit_text(site / "content" / "a04.md", rng)
     assert not build(site).quick
-    assert (site / "output" / "tags" / "police" / "index.html").is_file()
+    assert (site / "output" / missing).is_file()
     _same_as_clean(site, tmp_path, "clean")
 
 
