@@ -16,7 +16,8 @@ that kind; changing a headline is not. Then nothing outside the articles' own
 pages depends on the change except the search index, the feeds that show a
 changed opening, the keys of the W3C exports (whose bytes depend on the
 entries only) and the site files that list every page's key (the offline
-manifest, the service worker's version, the sitemap).
+manifest, the service worker's version; the sitemap, which lists the pages'
+paths and dates, is kept as it is).
 ``tests/test_quick.py`` checks each case against a full build and a clean
 one, byte for byte. Pure: the pipeline renders, writes and commits.
 """
