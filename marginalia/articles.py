@@ -195,22 +195,18 @@ class BodyRenderer:
             return ""
         if article.standfirst:
             return article.standfirst
-        text = ""
         # A body of plain paragraphs (most imports) was split into them when it was rendered: each
-        # one's text is what rendering it alone gives, as below (tests/test_markup_plain.py).
-        ready = self.markup.last_paragraphs()
-        if ready is not None:
-            for paragraph in ready:
-                text = (text + " " + paragraph).strip()
-                if len(text) >= SUMMARY_CHARS // 2:
-                    break
-        else:
-            for block in re.split(r"\n\s*\n", article.body.strip()):
-                if block.lstrip().startswith("#"):
-                    continue
-                text = (text + " " + self.plain.render(block)[1]).strip()
-                if len(text) >= SUMMARY_CHARS // 2:
-                    break
+        # one's text is what rendering it alone gives (tests/test_markup_plain.py). Other bodies'
+        # blocks are rendered here, one by one, headings left out.
+        paragraphs = self.markup.last_paragraphs()
+        if paragraphs is None:
+            paragraphs = (self.plain.render(block)[1] for block in re.split(r"\n\s*\n", article.body.strip())
+                          if not block.lstrip().startswith("#"))
+        text = ""
+        for paragraph in paragraphs:
+            text = (text + " " + paragraph).strip()
+            if len(text) >= SUMMARY_CHARS // 2:
+                break
         if len(text) <= SUMMARY_CHARS:
             return text
         return text[:SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
