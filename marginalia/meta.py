@@ -2,9 +2,10 @@
 
 Input: every file of the build so far as ``{relative path: key}`` (a key
 changes whenever the file's content may have), plus the library and config.
-Output: ``sitemap.xml``, ``robots.txt``, ``manifest.webmanifest``,
-``offline-manifest.json`` and ``sw.js``, so they list exactly the pages that
-exist. Also the ``404.html`` view. Pure: reads only the package's
+Output: ``sitemap.xml`` (from the pages' paths and dates: its own job, so
+that an edit that changes neither leaves it as it was), ``robots.txt``,
+``manifest.webmanifest``, ``offline-manifest.json`` and ``sw.js``, so they list
+exactly the pages that exist. Also the ``404.html`` view. Pure: reads only the package's
 ``static/sw.js``; writes nothing.
 """
 
@@ -15,7 +16,7 @@ import json
 import pathlib
 import urllib.parse
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from .feeds import article_updated, rfc3339, xml_text
 from .library import Library
@@ -45,13 +46,9 @@ def site_key(keys: Mapping[str, str]) -> str:
     return digest.hexdigest()
 
 
-def site_files(keys: Mapping[str, str], whole: str, modified: Mapping[str, str], config: Config, *,
-               sitemap: bool = True) -> Iterator[tuple[str, bytes]]:
-    """The files that describe the whole site, from every other file's path and key (``whole``:
-    their :func:`site_key`; ``modified``: :func:`modified_times`); ``sitemap=False`` leaves the
-    sitemap out (it depends on the pages' paths and dates only)."""
-    if config.base_url and sitemap:
-        yield from sitemaps(sorted(p for p in keys if p.endswith(".html") and p != NOT_FOUND), modified, config)
+def site_files(keys: Mapping[str, str], whole: str, config: Config) -> Iterator[tuple[str, bytes]]:
+    """The files that list every other file of the site, from their paths and keys (``whole``:
+    their :func:`site_key`)."""
     yield "robots.txt", robots_txt(config)
     yield "manifest.webmanifest", web_manifest(config)
     offline = {p: hashlib.sha256(keys[p].encode()).hexdigest()[:16] for p in sorted(keys)
@@ -74,9 +71,17 @@ def modified_times(library: Library, config: Config) -> dict[str, str]:
     return modified
 
 
-def is_sitemap(path: str) -> bool:
-    """Whether ``path`` is one of the files :func:`sitemaps` writes."""
-    return path == "sitemap.xml" or (path.startswith("sitemap-") and path.endswith(".xml"))
+def sitemap_pages(keys: Iterable[str]) -> list[str]:
+    """The pages a sitemap lists, sorted: every HTML file but the 404 page."""
+    return sorted(p for p in keys if p.endswith(".html") and p != NOT_FOUND)
+
+
+def sitemap_key(pages: list[str], modified: Mapping[str, str]) -> str:
+    """What the sitemap shows: the pages and their dates (with the config's key, a job's key)."""
+    digest = hashlib.sha256()
+    for page in pages:
+        digest.update(f"{page}\0{modified.get(page, '')}\0".encode())
+    return digest.hexdigest()
 
 
 def sitemaps(pages: list[str], modified: Mapping[str, str], config: Config) -> Iterator[tuple[str, bytes]]:

@@ -26,7 +26,7 @@ from .errors import SiteError
 from .fingerprint import Shared, TemplateKeys, context_key, tool_key
 from .indexer import Indexer
 from .library import Library
-from .meta import modified_times, not_found_view, site_files, site_key
+from .meta import modified_times, not_found_view, site_files, site_key, sitemap_key, sitemap_pages, sitemaps
 from .model import Article, Config, EntityRef
 from .templates import runtime_problem, template_problem
 from .views import View, article_context, listing_views, root_for
@@ -58,7 +58,6 @@ class Pages:
         self.meta_keys = {rel: e.meta_key for rel, e in entries.items()}  # all that a listing can show
         self.keys: dict[str, str] = {}  # every output file's key, as the build makes them
         self.job_keys: dict[str, str] = {}  # the keys of the jobs that depend on every article's content
-        self.modified: dict[str, str] = {}  # the sitemap's article dates (meta.modified_times)
         self.feed_parts: list[str] = []  # each article's feed_part, in the library's order
         self.shared: Shared = {}  # keys of the lists that listing contexts share (fingerprint.context_key)
         self._listings: list[View] | None = None  # (in a worker process: see listing())
@@ -247,12 +246,17 @@ def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:
     yield Job(pages.job_keys["feeds"], lambda: _feeds(library, config, summaries), pages.keys)
     yield Job(digest("assets", tool_key()), _assets, pages.keys)
     yield pages.view_job(not_found_view(config))
-    # Last: sitemap, offline manifest and service worker describe every file made before them.
+    # Last: the sitemap lists every page made before it, with the articles' dates (keyed by those
+    # alone, so a new headline or text leaves it as it was); then the offline manifest and the
+    # service worker describe every file made before them.
+    modified = modified_times(library, config)
+    listed = sitemap_pages(pages.keys) if config.base_url else []
+    yield Job(digest("sitemap", pages.config_key, sitemap_key(listed, modified)),
+              lambda: list(sitemaps(listed, modified, config)) if config.base_url else [], pages.keys)
     keys = dict(pages.keys)
-    pages.modified = modified_times(library, config)
     whole = site_key(keys)
     pages.job_keys["site"] = digest("site", whole)
-    yield Job(pages.job_keys["site"], lambda: list(site_files(keys, whole, pages.modified, config)), pages.keys)
+    yield Job(pages.job_keys["site"], lambda: list(site_files(keys, whole, config)), pages.keys)
 
 
 def _feeds(library: Library, config: Config, summaries: Sequence[str]) -> Iterable[tuple[str, bytes]]:

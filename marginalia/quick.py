@@ -16,8 +16,8 @@ that kind; changing a headline is not. Then nothing outside the articles' own
 pages depends on the change except the search index, the feeds that show a
 changed opening, the keys of the W3C exports (whose bytes depend on the
 entries only) and the site files that list every page's key (the offline
-manifest, the service worker's version; the sitemap, which lists the pages'
-paths and dates, is kept as it is).
+manifest, the service worker's version; the sitemap, its own job keyed by the
+pages' paths and dates, stays as it is).
 ``tests/test_quick.py`` checks each case against a full build and a clean
 one, byte for byte. Pure: the pipeline renders, writes and commits.
 """
@@ -56,7 +56,6 @@ class Snapshot:
     docs: list[tuple[str, DocFields]]  # each search document (rel, fields), in content order
     warnings: list[Problem]  # the build's warnings, in the order it reported them
     feed_links: list[Any]  # the feeds an article page announces (the same for every article)
-    modified: dict[str, str]  # the sitemap's article dates
     feed_parts: list[str]  # what the feeds show of each article, as a key (outputs.feed_part), in order
     feeds: list[FeedMembers]  # every feed
 
@@ -84,7 +83,7 @@ def make_snapshot(frame: str, signatures: dict[str, str], entries: Iterable[Entr
              enumerate(zip(library.articles, library.urls, strict=True))]
     members = [(f.path, f.title, f.page, tuple(library.articles[i].path for i in f.members)) for f in feeds]
     return encode_record(Snapshot(frame, signatures, {e.rel: e.key for e in entries}, order, docs,
-                                  list(warnings), feed_links, pages.modified, pages.feed_parts, members))
+                                  list(warnings), feed_links, pages.feed_parts, members))
 
 
 @dataclasses.dataclass
@@ -221,7 +220,7 @@ class Plan:
     def site_files(self, config: Config) -> dict[str, bytes | None]:
         """The files that list every other file's key, made again when one of those changed (call
         last: they describe every other file)."""
-        from .meta import is_sitemap, site_files, site_key
+        from .meta import site_files, site_key
 
         old = set(self.files_of("site"))
         keys = {path: key for path, key in self.keys.items() if path not in old}
@@ -229,8 +228,4 @@ class Plan:
         self.jobs["site"] = digest("site", whole)
         if self.jobs["site"] == self.old_jobs["site"]:
             return {}
-        # The sitemap lists the pages' paths and dates, which a quick rebuild leaves as they were:
-        # kept (None), not made again.
-        files = [*((path, None) for path in sorted(old) if is_sitemap(path)),
-                 *site_files(keys, whole, self.snapshot.modified, config, sitemap=False)]
-        return self.take(files, "site")
+        return self.take(site_files(keys, whole, config), "site")
