@@ -191,7 +191,12 @@ def plain_paragraphs(body: str) -> tuple[str, str] | None:
     """(HTML, text) of a body of plain paragraphs, exactly as Python-Markdown renders it here;
     None when the body holds anything else."""
     parts = _plain_parts(body)
-    return None if parts is None else ("\n".join(parts[0]), _tidy_text("\n".join(parts[1])))
+    return None if parts is None else _joined(parts)
+
+
+def _joined(parts: tuple[list[str], list[str]]) -> tuple[str, str]:
+    """The body's (HTML, text) from its paragraphs' (:func:`_plain_parts`)."""
+    return "\n".join(parts[0]), _tidy_text("\n".join(parts[1]))
 
 
 def _plain_parts(body: str) -> tuple[list[str], list[str]] | None:
@@ -310,7 +315,7 @@ class Renderer:
         self._paragraph_texts = None
         if plain_ok and (parts := _plain_parts(body)) is not None:
             self._paragraph_texts = parts[1]
-            return "\n".join(parts[0]), _tidy_text("\n".join(parts[1]))
+            return _joined(parts)
         md = self.md
         assert self.capture is not None
         md.reset()

@@ -76,14 +76,6 @@ def sitemap_pages(keys: Iterable[str]) -> list[str]:
     return sorted(p for p in keys if p.endswith(".html") and p != NOT_FOUND)
 
 
-def sitemap_key(pages: list[str], modified: Mapping[str, str]) -> str:
-    """What the sitemap shows: the pages and their dates (with the config's key, a job's key)."""
-    digest = hashlib.sha256()
-    for page in pages:
-        digest.update(f"{page}\0{modified.get(page, '')}\0".encode())
-    return digest.hexdigest()
-
-
 def sitemaps(pages: list[str], modified: Mapping[str, str], config: Config) -> Iterator[tuple[str, bytes]]:
     """``sitemap.xml``; past 50,000 pages, an index of ``sitemap-N.xml`` files."""
     chunks = [pages[i:i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)] or [[]]

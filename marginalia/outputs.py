@@ -26,7 +26,7 @@ from .errors import SiteError
 from .fingerprint import Shared, TemplateKeys, context_key, tool_key
 from .indexer import Indexer
 from .library import Library
-from .meta import modified_times, not_found_view, site_files, site_key, sitemap_key, sitemap_pages, sitemaps
+from .meta import modified_times, not_found_view, site_files, site_key, sitemap_pages, sitemaps
 from .model import Article, Config, EntityRef
 from .templates import runtime_problem, template_problem
 from .views import View, article_context, listing_views, root_for
@@ -251,7 +251,7 @@ def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:
     # service worker describe every file made before them.
     modified = modified_times(library, config)
     listed = sitemap_pages(pages.keys) if config.base_url else []
-    yield Job(digest("sitemap", pages.config_key, sitemap_key(listed, modified)),
+    yield Job(digest("sitemap", pages.config_key, site_key({page: modified.get(page, "") for page in listed})),
               lambda: list(sitemaps(listed, modified, config)) if config.base_url else [], pages.keys)
     keys = dict(pages.keys)
     whole = site_key(keys)

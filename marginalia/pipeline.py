@@ -406,7 +406,7 @@ def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
     """Every output file made (or kept) into ``staging``'s new tree, swapped in place of the output
     (``previous``: the last build's files there, with their keys)."""
     workers: list[Started[bool]] = []
-    kept: list[int] = []  # pages the workers found as they were
+    kept: list[bool] = []  # pages the workers found as they were
     try:
         files = _files(pages, reader, fresh, indexer, previous, staging, workers, kept, report, clock, progress)
         report.stats = staging.finish(files, keep_if_same=set(previous))
@@ -541,7 +541,7 @@ def _rels(site: pathlib.Path, paths: Sequence[str]) -> list[str]:
 
 
 def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, previous: dict[str, str],
-           staging: Staging, workers: list[Started[bool]], kept: list[int], report: BuildReport, clock: _Clock,
+           staging: Staging, workers: list[Started[bool]], kept: list[bool], report: BuildReport, clock: _Clock,
            progress: Progress | None) -> Iterator[tuple[str, Data]]:
     """Every output file in a fixed order: ``None`` where the previous file is still right,
     ``WRITTEN`` for the pages that worker processes write into the staging tree. The search index
