@@ -24,7 +24,7 @@ from .fingerprint import tool_key
 from .library import Library, article_url, assemble, content_files, stat_signature
 from .quick import make_snapshot
 from .workers import PARALLEL_MIN, Started, default_jobs, map_forked, paused_gc, start_forked
-from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output, files_in, write_in_place
+from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output, claim, files_in, write_in_place
 
 if TYPE_CHECKING:
     import jinja2
@@ -114,8 +114,10 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             raise
         indexer = _indexer(site, config, reader, clean, background=jobs > 1 and len(rels) >= PARALLEL_MIN)
         previous = cache.pages() if cache.state("output") == output_identity(output) else {}
-        staging = Staging(output, checked=previous)
-        if jobs > 1 and len(previous) >= PARALLEL_MIN:
+        # A few files changed, none added or removed (the quick rebuild's kind, but more than their
+        # text changed): the files that change are written into output/ in place, not into a new tree.
+        staging = None if start is not None and previous else Staging(output, checked=previous)
+        if staging is not None and jobs > 1 and len(previous) >= PARALLEL_MIN:
             staging.link_old()  # meanwhile: a rebuild keeps most files
         try:
             entries, fresh, docs = _load(reader, rels, signatures, cache, indexer, progress, jobs)
@@ -130,19 +132,31 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             templates = TemplateKeys(env, memo and memo / "template-refs.json")
             pages = Pages(site, config, env, library, templates,
                           {e.rel: e for e in entries if e.article is not None}, clean=clean, jobs=jobs)
-            _write(pages, reader, fresh, indexer, previous, staging, report, clock, progress)
+            if staging is None:
+                made, existing = _made_in_place(pages, reader, fresh, indexer, previous, output, report, clock)
+            else:
+                _write(pages, reader, fresh, indexer, previous, staging, report, clock, progress)
         except BaseException:
             indexer.cancel()
-            staging.abandon()
+            if staging is not None:
+                staging.abandon()
             raise
         templates.save()
         if strict and report.warnings:
             raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
         feed_links = feed_index.links(library.urls[0]) if library.urls else []  # (an article page's)
-        cache.commit(_records(entries, signatures, fresh), pages.keys,
-                     _state(fingerprint, len(library.articles), report, output, pages.job_keys),
-                     make_snapshot(frame, signatures, entries, pages, docs, report.warnings, feed_links,
-                                   feed_index.feeds.values()))
+        state = _state(fingerprint, len(library.articles), report, output, pages.job_keys)
+        snapshot = make_snapshot(frame, signatures, entries, pages, docs, report.warnings, feed_links,
+                                 feed_index.feeds.values())
+        if staging is None:
+            cache.forget()  # until the update below, the cache describes no output: a crash means a full rebuild
+            report.stats = write_in_place(output, made, existing)
+            clock.lap("write")
+            # (The records of the files read again were stored as they were read.)
+            cache.update([], {p: k for p, k in pages.keys.items() if previous.get(p) != k},
+                         [p for p in previous if p not in pages.keys], state, snapshot)
+        else:
+            cache.commit(_records(entries, signatures, fresh), pages.keys, state, snapshot)
         clock.lap("cache")
     finally:
         if early is not None:  # (not handed to _quick_start: nothing changed, or a failure)
@@ -418,6 +432,46 @@ def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
     clock.lap("write")
 
 
+def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer,
+                   previous: dict[str, str], output: pathlib.Path, report: BuildReport, clock: _Clock
+                   ) -> tuple[dict[str, bytes | None], set[str]]:
+    """Every output file, made here as :func:`_files` makes them for a new tree (the same keys, in
+    the same order), for :func:`~marginalia.writer.write_in_place`: the bytes of those to write,
+    None for those ``output`` holds already; and the files it holds. For a rebuild after a few
+    edits: the pages to render are few, so no worker is forked, and no new tree is linked."""
+    from .outputs import search_job, site_jobs
+
+    library = pages.library
+    existing = files_in(output)
+    by_key: dict[str, list[str]] = {}
+    for path, key in previous.items():
+        by_key.setdefault(key, []).append(path)
+    search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None)
+    files: dict[str, bytes | None] = {}
+    folded: dict[str, str] = {}
+    for index, url in enumerate(library.urls):
+        key = pages.keys[url] = pages.article_key(index)
+        claim(url, folded, previous)
+        if previous.get(url) == key and url in existing:
+            files[url] = None
+            continue
+        rel = library.articles[index].path
+        body = p.html if (p := fresh.get(rel)) is not None else reader.prepare(rel).html
+        files[url] = pages.article_page(index, body)
+        report.rendered += 1
+    for job in site_jobs(pages, search):
+        view = job.view
+        made = _job_files(job, by_key, existing) if view is None or _kept(job.key, by_key, existing) is not None \
+            else [(view.path, pages.render(view))]
+        for path, data in made:
+            job.pages_out[path] = job.key
+            claim(path, folded, previous)
+            files[path] = data
+    clock.lap("render")
+    report.warnings.extend(w for index in range(len(library.urls)) for w in pages.entry(index).warnings)
+    return files, existing
+
+
 def output_identity(output: pathlib.Path) -> str:
     """Which folder ``output`` is: every build swaps in a new one, so a cache that names
     another describes an older output (a build killed between swap and commit)."""
@@ -615,7 +669,7 @@ def _write_page(item: int | Listing | View, pages: Pages, reader: Reader, bodies
 
 
 def _job_files(job: Job, by_key: dict[str, list[str]], existing: AbstractSet[str]
-               ) -> Iterator[tuple[str, Data]]:
+               ) -> Iterator[tuple[str, bytes | None]]:
     """A job's files: kept from the last build when its key is unchanged, else made anew."""
     kept = _kept(job.key, by_key, existing)
     if kept is not None:

@@ -130,6 +130,20 @@ def write_in_place(output: pathlib.Path, files: dict[str, bytes | None], old_fil
     return stats
 
 
+def claim(rel: str, folded: dict[str, str], checked: Container[str] = ()) -> None:
+    """Refuse ``rel`` if it is unsafe (unless ``checked`` holds it), claimed already, or clashes with
+    a claimed path; else claim it (``folded``: every claimed path by its casefolded form)."""
+    key = rel.casefold()
+    problem = None if rel in checked else check_path(rel)
+    if problem is None and folded.get(key) == rel:
+        problem = "two pages would write this file"
+    elif problem is None and key in folded:
+        problem = f"clashes with {folded[key]} on case-insensitive disks"
+    if problem:
+        raise SiteError([Problem(f"output/{rel}", 0, 0, problem, "check slugs and layout names")])
+    folded[key] = rel
+
+
 class Staging:
     """A new site tree beside ``output``, filled by this process and by worker processes it forks
     (each writes the files it was given, which are :meth:`claim`-ed here too), then swapped
@@ -198,15 +212,7 @@ class Staging:
 
     def claim(self, rel: str) -> None:
         """Refuse ``rel`` if it is unsafe, claimed already, or clashes with a claimed path."""
-        key = rel.casefold()
-        problem = None if rel in self.checked else check_path(rel)
-        if problem is None and self.folded.get(key) == rel:
-            problem = "two pages would write this file"
-        elif problem is None and key in self.folded:
-            problem = f"clashes with {self.folded[key]} on case-insensitive disks"
-        if problem:
-            raise SiteError([Problem(f"output/{rel}", 0, 0, problem, "check slugs and layout names")])
-        self.folded[key] = rel
+        claim(rel, self.folded, self.checked)
 
     def write(self, rel: str, data: bytes) -> bool:
         """Write a file into the new tree (from any process of the build), after checking its path

@@ -149,8 +149,9 @@ def test_linking_that_fails_falls_back(make_site, tmp_path: pathlib.Path, monkey
     for n in range(5):
         (site / "content" / f"a{n}.md").write_text(article(f"Story {n}", f"2019-0{n + 1}-05", f"Body {n}."))
     build(site, jobs=2)
-    # (a new headline: a text-only edit would take the quick rebuild, which links nothing)
+    # (a new article: a few edits of existing files are written in place, which links nothing)
     (site / "content" / "a1.md").write_text(article("Story 1, edited", "2019-02-05", "Body 1, edited."))
+    (site / "content" / "a5.md").write_text(article("Story 5", "2019-07-05", "Body 5."))
     seen.clear()
     build(site, jobs=2)
     assert seen and not any(seen)

@@ -146,6 +146,68 @@ def test_other_changes_take_the_full_rebuild(make_site, tmp_path: pathlib.Path, 
     _same_as_clean(site, tmp_path, "clean")
 
 
+def test_a_few_edits_of_other_kinds_are_written_in_place(make_site, tmp_path: pathlib.Path,
+                                                         monkeypatch) -> None:
+    """A few files edited beyond their text (none added or removed): the full rebuild's files,
+    written into output/ in place -- no new tree, and files that stay as they were are not
+    touched -- equal a clean build's, with pages that appear (a new topic, a new month) and pages
+    that go (a topic's last article retagged: its folder goes too). Forked as in a large archive."""
+    import marginalia.pipeline
+    import marginalia.workers
+
+    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
+    rng = random.Random(44)
+    site = _site(make_site, rng)
+    build(site, jobs=2)
+    output = site / "output"
+    first, second = site / "content" / "a03.md", site / "content" / "a04.md"
+    edits = [
+        lambda: first.write_text(first.read_text().replace("Story 3", "A new headline for story 3")),
+        lambda: first.write_text(re.sub(r"(?m)^tags: .*$", "tags: [science]", first.read_text())),
+        lambda: second.write_text(re.sub(r"(?m)^date: .*$", "date: 2023-02-01", second.read_text())),
+        lambda: first.write_text(re.sub(r"(?m)^tags: .*$", "tags: [police]", first.read_text())),
+    ]
+    for round_, edit in enumerate(edits):
+        before = {rel: (output / rel).stat().st_ino for rel in _files(output)}
+        folder = output.stat().st_ino
+        edit()
+        report = build(site, jobs=2)
+        assert not report.quick and report.stats.written < 40, f"round {round_}"
+        assert output.stat().st_ino == folder  # the same folder: nothing swapped in
+        same = [rel for rel in before if (output / rel).is_file() and (output / rel).stat().st_ino == before[rel]]
+        assert len(same) + report.stats.written >= len(before) - 2  # only the written files are new
+        _same_as_clean(site, tmp_path, f"clean-{round_}", jobs=2)
+        if round_ == 1:
+            assert (output / "tags" / "science" / "index.html").is_file()
+        if round_ == 2:
+            assert (output / "2023" / "02" / "a04.html").is_file()
+    assert not (output / "tags" / "science").exists()  # its only article retagged
+
+
+def _files(folder: pathlib.Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_strict_in_place_rebuild_with_a_warning_changes_nothing(make_site) -> None:
+    """--strict refuses a warning (an annotation that lost its passage) before a rebuild written in
+    place changes output/."""
+    site = make_site({
+        "content/a.md": article("Anchored", "2020-05-01", "Ian Quinn said the court heard it.\n\nMore text."),
+        "content/a.annotations.yaml": "annotations:\n- id: n1\n  motivation: commenting\n"
+                                      "  target: {exact: court heard it}\n  body: A note.\n",
+        "content/b.md": article("Other", "2020-05-02", "Other text."),
+    })
+    build(site)
+    before = tree_bytes(site / "output")
+    path = site / "content" / "a.md"
+    path.write_text(path.read_text().replace("court heard it", "judge heard it"))
+    with pytest.raises(SiteError, match="no longer matches"):
+        build(site, strict=True)
+    assert tree_bytes(site / "output") == before
+    assert not build(site).quick  # and the rebuild after it is right
+
+
 def test_a_draft_edit_changes_no_page(make_site, tmp_path: pathlib.Path) -> None:
     rng = random.Random(3)
     site = _site(make_site, rng)
