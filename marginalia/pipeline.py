@@ -133,7 +133,9 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             pages = Pages(site, config, env, library, templates,
                           {e.rel: e for e in entries if e.article is not None}, clean=clean, jobs=jobs)
             if staging is None:
-                made, existing = _made_in_place(pages, reader, fresh, indexer, previous, output, report, clock)
+                assert start is not None  # (staging is None only then)
+                made, existing = _made_in_place(pages, reader, fresh, indexer, previous, output, report, clock,
+                                                _unmoved(start, pages.library))
             else:
                 _write(pages, reader, fresh, indexer, previous, staging, report, clock, progress)
         except BaseException:
@@ -432,13 +434,29 @@ def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
     clock.lap("write")
 
 
+def _unmoved(start: QuickStart, library: Library) -> list[bool]:
+    """For each article page of a rebuild after a few edits (:data:`QuickStart`: the last build's
+    snapshot, the files changed since), whether its key is the last build's: its file unchanged,
+    and it and its neighbours at the same places, with the same addresses and titles. (The tool,
+    config and layouts are as they were, or the rebuild would not be of that kind.)"""
+    order, changed = start.snapshot.order, set(start.changed)
+    if len(order) != len(library.urls):
+        return [False] * len(library.urls)
+    same = [old[0] == article.path and old[1] == url and old[2] == article.title
+            for old, article, url in zip(order, library.articles, library.urls, strict=True)]
+    last = len(same) - 1
+    return [same[i] and (i == 0 or same[i - 1]) and (i == last or same[i + 1]) and order[i][0] not in changed
+            for i in range(len(same))]
+
+
 def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer,
-                   previous: dict[str, str], output: pathlib.Path, report: BuildReport, clock: _Clock
-                   ) -> tuple[dict[str, bytes | None], set[str]]:
+                   previous: dict[str, str], output: pathlib.Path, report: BuildReport, clock: _Clock,
+                   unmoved: list[bool]) -> tuple[dict[str, bytes | None], set[str]]:
     """Every output file, made here as :func:`_files` makes them for a new tree (the same keys, in
     the same order), for :func:`~marginalia.writer.write_in_place`: the bytes of those to write,
     None for those ``output`` holds already; and the files it holds. For a rebuild after a few
-    edits: the pages to render are few, so no worker is forked, and no new tree is linked."""
+    edits: the pages to render are few, so no worker is forked, and no new tree is linked. An
+    article page that is ``unmoved`` keeps the last build's key (see :func:`_unmoved`)."""
     from .outputs import search_job, site_jobs
 
     library = pages.library
@@ -450,7 +468,8 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
     files: dict[str, bytes | None] = {}
     folded: dict[str, str] = {}
     for index, url in enumerate(library.urls):
-        key = pages.keys[url] = pages.article_key(index)
+        old = previous.get(url)
+        key = pages.keys[url] = old if unmoved[index] and old is not None else pages.article_key(index)
         claim(url, folded, previous)
         if previous.get(url) == key and url in existing:
             files[url] = None
