@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .search import Prescan, SearchCache, SearchDoc
 
 BATCH = 200  # documents a message
-Files = list[tuple[str, bytes]]
+Files = list[tuple[str, bytes | None]]  # (None: as in the index the output holds, see Indexer.files)
 TextLoader = Callable[[str], str]  # a content file's path in the site -> its document's text
 
 
@@ -145,13 +145,15 @@ class Indexer(_Forked):
             self._send(self.batch)
             self.batch = []
 
-    def files(self, token: str = "") -> Callable[[], Files]:
-        """Ask for the index now (``token``: its name, see :func:`~marginalia.search.update_index`);
-        the returned callable waits for its files."""
+    def files(self, token: str = "", since: str | None = None) -> Callable[[], Files]:
+        """Ask for the index now (``token``: its name, ``since``: the name of the index the output
+        holds, whose files that stay the same then come as None; see
+        :func:`~marginalia.search.update_index`); the returned callable waits for its files."""
         if self.process is None:
-            return lambda: _build(self.docs, self.rels, self.language, self.cache, self.load_text, token=token)
+            return lambda: _build(self.docs, self.rels, self.language, self.cache, self.load_text, token=token,
+                                  since=since)
         self._send(self.batch)
-        self._send(token)  # no more documents: build
+        self._send((token, since))  # no more documents: build
         self.outbox.close()
         return self._wait
 
@@ -169,7 +171,8 @@ class Indexer(_Forked):
 
         self.outbox.close()
         self.answers.close()
-        arrived: queue.SimpleQueue[list[tuple[str, SearchDoc]] | str | BaseException] = queue.SimpleQueue()
+        arrived: queue.SimpleQueue[list[tuple[str, SearchDoc]] | tuple[str, str | None] | BaseException] = \
+            queue.SimpleQueue()
         threading.Thread(target=_receive, args=(self.inbox, arrived), daemon=True).start()
         rels: list[str] = []
         docs: list[SearchDoc] = []
@@ -182,8 +185,9 @@ class Indexer(_Forked):
                     prescan.add(doc)
             if isinstance(batch, BaseException):
                 return  # the build went away (failed): nothing to answer
+            token, since = batch
             outcome: tuple[str, Any] = ("ok", _build(docs, rels, self.language, self.cache, self.load_text,
-                                                     prescan, batch))
+                                                     prescan, token, since))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
             outcome = ("error", exc)
         _reply(answer, outcome)
@@ -201,19 +205,24 @@ def _receive(inbox: Any, arrived: queue.SimpleQueue[Any]) -> None:
 
 
 def _build(docs: Sequence[SearchDoc], rels: Sequence[str], language: str, cache: SearchCache,
-           load_text: TextLoader, prescan: Prescan | None = None, token: str = "") -> Files:
-    """The index's files, sorted; texts the documents lack are read through ``load_text``."""
-    from .search import build_index
+           load_text: TextLoader, prescan: Prescan | None = None, token: str = "", since: str | None = None
+           ) -> Files:
+    """The index's files, sorted (with ``since``, as :func:`~marginalia.search.update_index` gives
+    them); texts the documents lack are read through ``load_text``."""
+    from .search import build_index, update_index
 
     def load_texts(indexes: Sequence[int]) -> list[str]:
         return [load_text(rels[i]) for i in indexes]
 
     # One process: the pages render on the other cores meanwhile.
+    if since is not None:
+        return sorted(update_index(docs, language=language, cache=cache, token=token, since=since,
+                                   load_texts=load_texts, prescan=prescan).items())
     return sorted(build_index(docs, language=language, jobs=1, cache=cache, load_texts=load_texts,
                               prescan=prescan, token=token).items())
 
 
-UpdateFiles = list[tuple[str, bytes | None]]
+UpdateFiles = Files
 
 
 class Updater(_Forked):

@@ -40,7 +40,7 @@ class Job:
     """Files made together from one input, with the key of that input."""
 
     key: str
-    make: Callable[[], Iterable[tuple[str, bytes]]]
+    make: Callable[[], Iterable[tuple[str, bytes | None]]]  # (None: the file the output holds is right)
     pages_out: dict[str, str]
     view: View | None = None  # a page of one template (the build may have a worker render it)
     listing: int | None = None  # its place in Pages.listings(), if it is a listing
@@ -210,14 +210,17 @@ def _entity_ld(e: EntityRef) -> dict[str, Any]:
     return out
 
 
-def search_job(pages: Pages, indexer: Indexer, reusable: Callable[[str], bool] = lambda key: False) -> Job:
+def search_job(pages: Pages, indexer: Indexer, reusable: Callable[[str], bool] = lambda key: False,
+               since: str | None = None) -> Job:
     """The search index as a job, asked of ``indexer`` now (it builds in its own process while the
-    pages render), unless ``reusable`` says last build's files for its key are still there."""
+    pages render), unless ``reusable`` says last build's files for its key are still there
+    (``since``: the key of the index the output holds, when its files that stay the same may come as
+    None)."""
     key = pages.job_keys["search"] = digest("search", pages.contents_key)
     if reusable(key):
         indexer.cancel()
         return Job(key, list, pages.keys)  # never made: last build's files are kept
-    return Job(key, indexer.files(token=key), pages.keys)
+    return Job(key, indexer.files(token=key, since=since), pages.keys)
 
 
 def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:

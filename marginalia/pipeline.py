@@ -135,7 +135,7 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             if staging is None:
                 assert start is not None  # (staging is None only then)
                 made, existing = _made_in_place(pages, reader, fresh, indexer, previous, output, report, clock,
-                                                _unmoved(start, pages.library))
+                                                _unmoved(start, pages.library), start.jobs["search"])
             else:
                 _write(pages, reader, fresh, indexer, previous, staging, report, clock, progress)
         except BaseException:
@@ -451,12 +451,13 @@ def _unmoved(start: QuickStart, library: Library) -> list[bool]:
 
 def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer,
                    previous: dict[str, str], output: pathlib.Path, report: BuildReport, clock: _Clock,
-                   unmoved: list[bool]) -> tuple[dict[str, bytes | None], set[str]]:
+                   unmoved: list[bool], since: str) -> tuple[dict[str, bytes | None], set[str]]:
     """Every output file, made here as :func:`_files` makes them for a new tree (the same keys, in
     the same order), for :func:`~marginalia.writer.write_in_place`: the bytes of those to write,
     None for those ``output`` holds already; and the files it holds. For a rebuild after a few
     edits: the pages to render are few, so no worker is forked, and no new tree is linked. An
-    article page that is ``unmoved`` keeps the last build's key (see :func:`_unmoved`)."""
+    article page that is ``unmoved`` keeps the last build's key (see :func:`_unmoved`); the search
+    index answers with the files that differ from those of ``since``, the index the output holds."""
     from .outputs import search_job, site_jobs
 
     library = pages.library
@@ -464,7 +465,8 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
     by_key: dict[str, list[str]] = {}
     for path, key in previous.items():
         by_key.setdefault(key, []).append(path)
-    search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None)
+    search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None,
+                        since=since)
     files: dict[str, bytes | None] = {}
     folded: dict[str, str] = {}
     for index, url in enumerate(library.urls):
