@@ -73,7 +73,12 @@ class Pages:
         return self.entries[self.library.articles[index].path]
 
     def layout(self, index: int) -> str:
-        return f"{dict(self.library.articles[index].extra).get('layout', 'article')}.html"
+        return self.layouts[index]
+
+    @functools.cached_property
+    def layouts(self) -> list[str]:
+        """Each article's template, in the library's order."""
+        return [f"{dict(a.extra).get('layout', 'article')}.html" for a in self.library.articles]
 
     def article_key(self, index: int) -> str:
         """The key of an article page: its content, its neighbours' titles, its template."""
