@@ -64,10 +64,14 @@ def modified_times(library: Library, config: Config) -> dict[str, str]:
     if not config.base_url:
         return {}
     modified = {}
+    times: dict[tuple[object, object], str | None] = {}  # by (date, updated): many articles share a day
     for article, url in zip(library.articles, library.urls, strict=True):
-        when = article_updated(article, config)
+        when = times.get(day := (article.date, article.updated), "")
+        if when == "":
+            updated = article_updated(article, config)
+            when = times[day] = None if updated is None else rfc3339(updated)
         if when is not None:
-            modified[url] = rfc3339(when)
+            modified[url] = when
     return modified
 
 

@@ -468,12 +468,12 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
     search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None,
                         since=since)
     files: dict[str, bytes | None] = {}
-    folded: dict[str, str] = {}
+    given: list[str] = []  # every path, as made: more than the files, and two gave one path
     for index, url in enumerate(library.urls):
         old = previous.get(url)
         key = pages.keys[url] = old if unmoved[index] and old is not None else pages.article_key(index)
-        claim(url, folded, previous)
-        if previous.get(url) == key and url in existing:
+        given.append(url)
+        if old == key and url in existing:
             files[url] = None
             continue
         rel = library.articles[index].path
@@ -486,8 +486,14 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
             else [(view.path, pages.render(view))]
         for path, data in made:
             job.pages_out[path] = job.key
-            claim(path, folded, previous)
+            given.append(path)
             files[path] = data
+    if len(given) != len(files) or not previous.keys() >= files.keys():
+        # A path given twice, or one the last build did not have (checked then, with all the others):
+        # checked as the new tree's are, which says which and why.
+        folded: dict[str, str] = {}
+        for path in given:
+            claim(path, folded, previous)
     clock.lap("render")
     report.warnings.extend(w for index in range(len(library.urls)) for w in pages.entry(index).warnings)
     return files, existing

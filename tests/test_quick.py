@@ -364,3 +364,24 @@ def test_a_search_process_that_dies_is_an_error_not_a_hang(tmp_path: pathlib.Pat
     with pytest.raises(RuntimeError, match="exit code 3"):
         updater.files({}, "new", "old")()
     assert updater.process is None
+
+
+def test_in_place_rebuild_refuses_a_path_two_pages_claim(make_site, tmp_path: pathlib.Path, monkeypatch) -> None:
+    """A path two pages claim (here a layout bug, faked: the 404 page at an article's address) is
+    refused by a rebuild written in place, as a new tree refuses it, before output/ changes."""
+    import marginalia.outputs
+    from marginalia.views import View
+
+    site = make_site({f"content/a{i}.md": article(f"Story {i}", f"2020-05-0{i + 1}", "Text.") for i in range(3)})
+    build(site)
+    before = tree_bytes(site / "output")
+    monkeypatch.setattr(marginalia.outputs, "not_found_view",
+                        lambda config: View("2020/05/a1.html", "404.html", {"base": ""}))
+    path = site / "content" / "a1.md"
+    path.write_text(path.read_text().replace("Story 1", "Story one"))
+    with pytest.raises(SiteError, match="output/2020/05/a1.html.*two pages would write this file"):
+        build(site)
+    assert tree_bytes(site / "output") == before
+    monkeypatch.undo()
+    assert not build(site).quick
+    _same_as_clean(site, tmp_path, "clean")
