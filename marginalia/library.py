@@ -251,13 +251,18 @@ def _name_groups(kind: str, articles: Sequence[Article]) -> tuple[tuple[Group, .
     names: dict[str, str] = {}
     refs: dict[str, list[EntityRef]] = {}
     spellings: dict[str, dict[str, tuple[str, str]]] = {}  # slug -> {folded name: (name, first path)}
+    known: dict[str, tuple[str, str]] = {}  # name -> (slug, folded name): names recur across articles
     for i, a in enumerate(articles):
+        if kind != "tags" and not a.entities:
+            continue
         items: Iterable[str | EntityRef] = a.tags if kind == "tags" else a.entities_of(kind)
         for item in items:
             name = item if isinstance(item, str) else item.name
-            slug = group_slug(name)
+            if (seen := known.get(name)) is None:
+                seen = known[name] = (group_slug(name), " ".join(name.split()).casefold())
+            slug, folded = seen
             names.setdefault(slug, name)
-            spellings.setdefault(slug, {}).setdefault(" ".join(name.split()).casefold(), (name, a.path))
+            spellings.setdefault(slug, {}).setdefault(folded, (name, a.path))
             if not members.setdefault(slug, []) or members[slug][-1] != i:
                 members[slug].append(i)
             if isinstance(item, EntityRef):
@@ -289,10 +294,13 @@ def _date_groups(articles: Sequence[Article]) -> tuple[tuple[Group, ...], tuple[
     """Groups by year and by month, newest first."""
     years: dict[str, list[int]] = {}
     months: dict[str, list[int]] = {}
+    names: dict[tuple[int, int], tuple[str, str]] = {}  # (year, month) -> its year's and its month's name
     for i, a in enumerate(articles):
         if a.date:
-            years.setdefault(f"{a.date:%Y}", []).append(i)
-            months.setdefault(f"{a.date:%Y/%m}", []).append(i)
+            if (named := names.get(month := (a.date.year, a.date.month))) is None:
+                named = names[month] = (f"{a.date:%Y}", f"{a.date:%Y/%m}")
+            years.setdefault(named[0], []).append(i)
+            months.setdefault(named[1], []).append(i)
     year_groups = tuple(Group("years", y, y, f"{y}/index.html", tuple(m))
                         for y, m in sorted(years.items(), reverse=True))
     month_groups = tuple(Group("months", k, k, f"{k}/index.html", tuple(m))
