@@ -228,8 +228,23 @@ def search_job(pages: Pages, indexer: Indexer, reusable: Callable[[str], bool] =
     return Job(key, indexer.files(token=key, since=since), pages.keys)
 
 
-def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:
-    """Every file besides the article pages, as keyed jobs, in a fixed order."""
+def editor_job_key(pages: Pages) -> str:
+    """The key of the editors' page (see :func:`editor_key`)."""
+    return editor_key(pages.config_key, pages.templates["editor.html"], pages.contents_key)
+
+
+def editor_files(pages: Pages) -> list[tuple[str, bytes | None]]:
+    """The editors' page."""
+    library = pages.library
+    entries = [pages.entry(i) for i in range(len(library.articles))]
+    view = editor_view(library, [e.annotations for e in entries], [e.warnings for e in entries])
+    return [(view.path, pages.render(view))]
+
+
+def site_jobs(pages: Pages, search: Job, editor: Callable[[], list[tuple[str, bytes | None]]] | None = None
+              ) -> Iterator[Job]:
+    """Every file besides the article pages, as keyed jobs, in a fixed order (``editor``: the
+    editors' page's files, when made already or elsewhere)."""
     library, config = pages.library, pages.config
     entries = [pages.entry(i) for i in range(len(library.articles))]
     for place, view in enumerate(pages.listings()):
@@ -241,10 +256,8 @@ def site_jobs(pages: Pages, search: Job) -> Iterator[Job]:
     yield pages.view_job(timeline_view(library, sets))
     # The editors' page lists an entry per article with a warning (every article, in some imports):
     # keyed by every article's content, not by walking that long context.
-    key = pages.job_keys["editor"] = editor_key(pages.config_key, pages.templates["editor.html"],
-                                                 pages.contents_key)
-    yield Job(key, lambda: [(view.path, pages.render(view)) for view in
-                            [editor_view(library, sets, [e.warnings for e in entries])]], pages.keys)
+    key = pages.job_keys["editor"] = editor_job_key(pages)
+    yield Job(key, editor or (lambda: editor_files(pages)), pages.keys)
     pages.job_keys["w3c"] = digest("w3c", pages.contents_key)
     yield Job(pages.job_keys["w3c"], lambda: list(w3c_files(library, sets, config)), pages.keys)
     yield search

@@ -23,7 +23,7 @@ from .errors import Problem, Problems, SiteError
 from .fingerprint import tool_key
 from .library import Library, article_url, assemble, content_files, stat_signature
 from .quick import make_snapshot
-from .workers import PARALLEL_MIN, Started, default_jobs, map_forked, paused_gc, start_forked
+from .workers import PARALLEL_MIN, Forked, Started, default_jobs, map_forked, paused_gc, start_forked
 from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output, claim, files_in, write_in_place
 
 if TYPE_CHECKING:
@@ -455,10 +455,11 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
     """Every output file, made here as :func:`_files` makes them for a new tree (the same keys, in
     the same order), for :func:`~marginalia.writer.write_in_place`: the bytes of those to write,
     None for those ``output`` holds already; and the files it holds. For a rebuild after a few
-    edits: the pages to render are few, so no worker is forked, and no new tree is linked. An
+    edits: the pages to render are few, so they render here (but for the editors' page, in a large
+    archive), and no new tree is linked. An
     article page that is ``unmoved`` keeps the last build's key (see :func:`_unmoved`); the search
     index answers with the files that differ from those of ``since``, the index the output holds."""
-    from .outputs import search_job, site_jobs
+    from .outputs import editor_files, editor_job_key, search_job
 
     library = pages.library
     existing = files_in(output)
@@ -467,6 +468,29 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
         by_key.setdefault(key, []).append(path)
     search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None,
                         since=since)
+    # The editors' page (long when many articles have import warnings) renders in a process of its
+    # own meanwhile, when it must be made again in a large archive.
+    editor = None
+    if pages.jobs > 1 and len(library.articles) >= PARALLEL_MIN \
+            and _kept(editor_job_key(pages), by_key, existing) is None:
+        editor = Forked(editor_files, pages)
+    try:
+        return _made_here(pages, reader, fresh, previous, report, clock, unmoved, existing, by_key, search,
+                          None if editor is None else editor.result)
+    finally:
+        if editor is not None:
+            editor.close()
+
+
+def _made_here(pages: Pages, reader: Reader, fresh: dict[str, Prepared], previous: dict[str, str],
+               report: BuildReport, clock: _Clock, unmoved: list[bool], existing: set[str],
+               by_key: dict[str, list[str]], search: Job,
+               editor: Callable[[], list[tuple[str, bytes | None]]] | None
+               ) -> tuple[dict[str, bytes | None], set[str]]:
+    """The body of :func:`_made_in_place`."""
+    from .outputs import site_jobs
+
+    library = pages.library
     files: dict[str, bytes | None] = {}
     given: list[str] = []  # every path, as made: more than the files, and two gave one path
     for index, url in enumerate(library.urls):
@@ -480,7 +504,7 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
         body = p.html if (p := fresh.get(rel)) is not None else reader.prepare(rel).html
         files[url] = pages.article_page(index, body)
         report.rendered += 1
-    for job in site_jobs(pages, search):
+    for job in site_jobs(pages, search, editor):
         view = job.view
         made = _job_files(job, by_key, existing) if view is None or _kept(job.key, by_key, existing) is not None \
             else [(view.path, pages.render(view))]

@@ -14,7 +14,7 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 PARALLEL_MIN = 400  # below this many items a process pool costs more than it saves
@@ -93,6 +93,51 @@ def start_forked(function: Callable[..., T], items: Sequence[Any], args: tuple[A
     finally:
         _WORKER.clear()  # the workers have their copy; the parent needs none
     return Started(pool.imap(_apply, items, chunksize=chunksize), pool)
+
+
+class Forked(Generic[T]):
+    """``function(*args)``, computed in a process forked now while the caller goes on (its result
+    pickled back), or here when :meth:`result` is asked, where fork is not available."""
+
+    def __init__(self, function: Callable[..., T], *args: Any) -> None:
+        self.function, self.args = function, args
+        self.process: Any = None
+        if "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon:
+            context = multiprocessing.get_context("fork")
+            self.receive, send = context.Pipe(duplex=False)
+            self.process = context.Process(target=_call, args=(send, function, args), daemon=True)
+            self.process.start()
+            send.close()
+
+    def result(self) -> T:
+        """The result (the function's exception raised here); the process is gone after."""
+        if self.process is None:
+            return self.function(*self.args)
+        try:
+            outcome, value = self.receive.recv()
+        except EOFError:
+            outcome, value = "error", RuntimeError(f"a forked process died (exit code {self.process.exitcode})")
+        finally:
+            self.close()
+        if outcome == "error":
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop the process, finished or not (call on failure; :meth:`result` calls it)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.receive.close()
+            self.process = None
+
+
+def _call(send: Any, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        outcome: tuple[str, Any] = ("ok", function(*args))
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
+        outcome = ("error", exc)
+    send.send(outcome)
 
 
 def default_jobs() -> int:

@@ -11,7 +11,7 @@ import pytest
 from marginalia.errors import Problem, SiteError
 from marginalia.indexer import Indexer
 from marginalia.search import SearchCache, SearchDoc, build_index
-from marginalia.workers import PARALLEL_MIN, map_forked, start_forked
+from marginalia.workers import PARALLEL_MIN, Forked, map_forked, start_forked
 
 
 def square_plus(item: int, offset: int) -> tuple[int, int]:
@@ -23,6 +23,22 @@ def test_map_forked_keeps_order_across_processes() -> None:
     results = list(map_forked(square_plus, items, (3,), jobs=2, chunksize=7))
     assert [r for r, _pid in results] == [i * i + 3 for i in items]
     assert len({pid for _r, pid in results} - {os.getpid()}) >= 1  # the work left this process
+
+
+def refuse(path: str) -> None:
+    raise SiteError([Problem(path, 3, 1, "refused", "a hint")])
+
+
+def test_forked_call_gives_its_result_or_its_error_from_another_process() -> None:
+    big = list(range(100_000))  # read in the child from the memory it was forked with
+    value, pid = Forked(square_plus, len(big), 1).result()
+    assert value == 100_000 ** 2 + 1 and pid != os.getpid()
+    with pytest.raises(SiteError) as caught:
+        Forked(refuse, "content/a.md").result()
+    assert caught.value.problems == [Problem("content/a.md", 3, 1, "refused", "a hint")]
+    stopped = Forked(square_plus, 2, 0)
+    stopped.close()  # not asked: the process is stopped, and nothing is left waiting
+    assert stopped.process is None
 
 
 def test_map_forked_runs_here_for_few_items_or_one_job() -> None:
