@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import pathlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import jinja2
@@ -61,6 +61,8 @@ class Pages:
         self.feed_parts: list[str] = []  # each article's feed_part, in the library's order
         self.shared: Shared = {}  # keys of the lists that listing contexts share (fingerprint.context_key)
         self._listings: list[View] | None = None  # (in a worker process: see listing())
+        # Listing pages' keys known without walking their contexts, by path (see view_job).
+        self.known_keys: Mapping[str, str] = {}
 
     @functools.cached_property
     def contents_key(self) -> str:
@@ -110,11 +112,13 @@ class Pages:
             self._listings = list(self.listings())
         return self._listings[place]
 
-    def view_job(self, view: View) -> Job:
+    def view_job(self, view: View, listing: bool = False) -> Job:
         """A listing page as a job keyed by its template and context (an article counts by what a
-        listing can show of it, so editing a body re-renders no listing)."""
-        key = digest(self.config_key, self.templates[view.template], view.path,
-                     context_key(view.context, self.meta_keys, self.shared))
+        listing can show of it, so editing a body re-renders no listing); a ``listing`` of
+        :meth:`listings` by its key in :attr:`known_keys`, if there."""
+        key = (listing and self.known_keys.get(view.path)) or digest(
+            self.config_key, self.templates[view.template], view.path,
+            context_key(view.context, self.meta_keys, self.shared))
         return Job(key, lambda: [(view.path, self.render(view))], self.keys, view)
 
 
@@ -248,7 +252,7 @@ def site_jobs(pages: Pages, search: Job, editor: Callable[[], list[tuple[str, by
     library, config = pages.library, pages.config
     entries = [pages.entry(i) for i in range(len(library.articles))]
     for place, view in enumerate(pages.listings()):
-        job = pages.view_job(view)
+        job = pages.view_job(view, listing=True)
         job.listing = place
         yield job
     yield pages.view_job(View("search/index.html", "search.html", {}))

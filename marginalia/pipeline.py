@@ -22,7 +22,9 @@ from .config import load_config
 from .errors import Problem, Problems, SiteError
 from .fingerprint import tool_key
 from .library import Library, article_url, assemble, content_files, stat_signature
+from .model import ENTITY_KINDS
 from .quick import make_snapshot
+from .slugs import group_slug
 from .workers import PARALLEL_MIN, Forked, Started, default_jobs, map_forked, paused_gc, start_forked
 from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output, claim, files_in, write_in_place
 
@@ -119,6 +121,7 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
         staging = None if start is not None and previous else Staging(output, checked=previous)
         if staging is not None and jobs > 1 and len(previous) >= PARALLEL_MIN:
             staging.link_old()  # meanwhile: a rebuild keeps most files
+        edited = _edited(start, cache) if start is not None and staging is None else {}
         try:
             entries, fresh, docs = _load(reader, rels, signatures, cache, indexer, progress, jobs)
             clock.lap("read")
@@ -134,6 +137,7 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
                           {e.rel: e for e in entries if e.article is not None}, clean=clean, jobs=jobs)
             if staging is None:
                 assert start is not None  # (staging is None only then)
+                pages.known_keys = _known_listing_keys(start, edited, pages, previous)
                 made, existing = _made_in_place(pages, reader, fresh, indexer, previous, output, report, clock,
                                                 _unmoved(start, pages.library), start.jobs["search"])
             else:
@@ -447,6 +451,55 @@ def _unmoved(start: QuickStart, library: Library) -> list[bool]:
     last = len(same) - 1
     return [same[i] and (i == 0 or same[i - 1]) and (i == last or same[i + 1]) and order[i][0] not in changed
             for i in range(len(same))]
+
+
+def _edited(start: QuickStart, cache: BuildCache) -> dict[str, Entry]:
+    """The changed files' entries as the last good build read them (read before this build's
+    replace them in the cache; a failed build since may have stored others: those are left out)."""
+    keys = start.snapshot.keys
+    return {rel: row[2] for rel, row in cache.records(start.changed).items() if row[1] == keys.get(rel)}
+
+
+# What an edit may change of an article and leave every group and the credits as they were.
+_LISTED_ONLY = ("title", "standfirst", "byline", "content_note", "updated", "body_line")
+
+
+def _known_listing_keys(start: QuickStart, edited: dict[str, Entry], pages: Pages, previous: dict[str, str]
+                        ) -> dict[str, str]:
+    """The last build's keys of the listing pages an edit of a few articles cannot have changed,
+    by path (``edited``: the changed files' entries in the last build). When each edit changed
+    only what a listing shows of an article (its headline, say: :data:`_LISTED_ONLY`), not what
+    it is grouped or credited by, nor its mentions, a listing's context changes only where it
+    shows an edited article: the article's groups, the home pages from its old place to its new
+    one (a headline moves an article among those of its day), and the pages of the entities its
+    passages name. Else (or when an edited file was not read before) none."""
+    library, order = pages.library, start.snapshot.order
+    changed = set(start.changed)
+    old_places = {rel: i for i, (rel, *_rest) in enumerate(order) if rel in changed}
+    new_places = {a.path: i for i, a in enumerate(library.articles) if a.path in changed}
+    touched: set[str] = set()
+    per_page = pages.config.per_page
+    for rel in changed:
+        old, new = edited.get(rel), pages.entries.get(rel)
+        if old is None or new is None or old.article is None or new.article is None:
+            return {}  # (a file that could not be read stops the build before this)
+        unlisted = {name: getattr(old.article, name) for name in _LISTED_ONLY}
+        if dataclasses.replace(new.article, **unlisted) != old.article or new.mentions != old.mentions \
+                or (rel in old_places) != (rel in new_places):
+            return {}
+        if rel not in new_places:
+            continue  # a draft, still
+        first, last = sorted((old_places[rel], new_places[rel]))
+        touched.update("index.html" if n == 1 else f"page/{n}/index.html"
+                       for n in range(first // per_page + 1, last // per_page + 2))
+        place = new_places[rel]
+        touched.update(g.url for groups in library.groups.values() for g in groups if place in g.members)
+        if new.article.date is None:
+            touched.add("undated/index.html")
+        for mention in new.mentions:
+            slug = group_slug(mention.name)
+            touched.update(f"{kind}/{slug}/index.html" for kind in ENTITY_KINDS)
+    return {path: key for path, key in previous.items() if path not in touched}
 
 
 def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer,
