@@ -7,9 +7,17 @@
     python build.py check [--site DIR]
 """
 
+import os
 import sys
 
 from marginalia.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    status = main(sys.argv[1:])
+    if status == 0:
+        # Done, and every file and process of the command closed: exit without freeing the archive's
+        # objects one by one (~25 ms after a rebuild of 10,000 articles).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+    sys.exit(status)
