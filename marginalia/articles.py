@@ -82,6 +82,7 @@ class Entry:
     summary: str = ""  # what a feed shows: the standfirst, else the opening paragraphs
     key: str = ""  # of everything read from the file (and of the tool)
     meta_key: str = ""  # of the article without its body: all that a listing can show
+    feed_key: str = ""  # of what the feeds show of it: that, its address and the feed's text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -232,8 +233,9 @@ def prepare(site: pathlib.Path, path: str, rel: str, sidecars: Container[str] | 
         return Prepared(Entry(rel, None, source.annotations, source.problems, key=key), "", "")
     html, text, result = renderer.render(source, article)
     slim = dataclasses.replace(article, body="")
+    summary, meta_key = renderer.summary(article), digest(value_bytes(slim))
     entry = Entry(rel, slim, source.annotations, source.problems, tuple(result.problems), _mentions(result),
-                  renderer.summary(article), key, digest(value_bytes(slim)))
+                  summary, key, meta_key, digest(article_url(slim), meta_key, summary))
     return Prepared(entry, html, text)
 
 

@@ -58,7 +58,7 @@ class Pages:
         self.meta_keys = {rel: e.meta_key for rel, e in entries.items()}  # all that a listing can show
         self.keys: dict[str, str] = {}  # every output file's key, as the build makes them
         self.job_keys: dict[str, str] = {}  # the keys of the jobs that depend on every article's content
-        self.feed_parts: list[str] = []  # each article's feed_part, in the library's order
+        self.feed_parts: list[str] = []  # each article's Entry.feed_key, in the library's order
         self.shared: Shared = {}  # keys of the lists that listing contexts share (fingerprint.context_key)
         self._listings: list[View] | None = None  # (in a worker process: see listing())
         # Listing pages' keys known without walking their contexts, by path (see view_job).
@@ -125,11 +125,6 @@ class Pages:
 def config_key(config: Config) -> str:
     """The key of the tool's code and the config, which every page depends on."""
     return digest(tool_key(), repr(config))
-
-
-def feed_part(url: str, entry: Entry) -> str:
-    """What the feeds show of an article (all a listing can show, and the feed's text), as a key."""
-    return digest(url, entry.meta_key, entry.summary)
 
 
 def page_key(config_key: str, template_key: str, content_key: str, first: bool,
@@ -266,7 +261,7 @@ def site_jobs(pages: Pages, search: Job, editor: Callable[[], list[tuple[str, by
     yield Job(pages.job_keys["w3c"], lambda: list(w3c_files(library, sets, config)), pages.keys)
     yield search
     summaries = [e.summary for e in entries]
-    pages.feed_parts = [feed_part(u, e) for u, e in zip(library.urls, entries, strict=True)]
+    pages.feed_parts = [e.feed_key for e in entries]
     pages.job_keys["feeds"] = digest("feeds", pages.config_key, *pages.feed_parts)
     yield Job(pages.job_keys["feeds"], lambda: _feeds(library, config, summaries), pages.keys)
     yield Job(digest("assets", tool_key()), _assets, pages.keys)

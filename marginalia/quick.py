@@ -56,7 +56,7 @@ class Snapshot:
     docs: list[tuple[str, DocFields]]  # each search document (rel, fields), in content order
     warnings: list[Problem]  # the build's warnings, in the order it reported them
     feed_links: list[Any]  # the feeds an article page announces (the same for every article)
-    feed_parts: list[str]  # what the feeds show of each article, as a key (outputs.feed_part), in order
+    feed_parts: list[str]  # what the feeds show of each article, as a key (Entry.feed_key), in order
     feeds: list[FeedMembers]  # every feed
 
 
@@ -125,7 +125,7 @@ def read_change(snapshot: Snapshot, changed: list[str], cache: BuildCache,
         old: Entry = stored[rel][2]
         prepared = prepare(rel)
         entry = prepared.entry
-        if entry.problems or dataclasses.replace(entry, key=old.key, summary=old.summary) != old:
+        if entry.problems or dataclasses.replace(entry, key=old.key, summary=old.summary, feed_key=old.feed_key) != old:
             return None  # an error to report, or more changed than the text
         fresh[rel] = prepared
         if entry.summary != old.summary:
@@ -163,7 +163,7 @@ class Plan:
         """``previous``: every output file's key in the snapshot's build, ``jobs``: the keys of its
         jobs that depend on every article (:data:`JOBS`); ``template_key(name)``: the key of a
         layout with the templates it uses."""
-        from .outputs import contents_key, editor_key, feed_part, page_key
+        from .outputs import contents_key, editor_key, page_key
 
         snap, order, keys = change.snapshot, change.order, change.keys
         self.snapshot, self.old_jobs = snap, jobs
@@ -192,7 +192,7 @@ class Plan:
         self.feed_parts = parts = list(snap.feed_parts)
         for rel in change.retold:
             if (index := change.position.get(rel)) is not None:
-                parts[index] = feed_part(order[index][1], change.fresh[rel].entry)
+                parts[index] = change.fresh[rel].entry.feed_key
         self.jobs["feeds"] = digest("feeds", config_key, *parts)
         for path in self.files_of("feeds"):
             self.keys[path] = self.jobs["feeds"]
