@@ -439,8 +439,8 @@ def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
 
 
 def _unmoved(start: QuickStart, library: Library) -> list[bool]:
-    """For each article page of a rebuild after a few edits (:data:`QuickStart`: the last build's
-    snapshot, the files changed since), whether its key is the last build's: its file unchanged,
+    """For each article page of a rebuild after a few edits (``start``: the last build's snapshot,
+    the files changed since), whether its key is the last build's: its file unchanged,
     and it and its neighbours at the same places, with the same addresses and titles. (The tool,
     config and layouts are as they were, or the rebuild would not be of that kind.)"""
     order, changed = start.snapshot.order, set(start.changed)
@@ -509,9 +509,9 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
     the same order), for :func:`~marginalia.writer.write_in_place`: the bytes of those to write,
     None for those ``output`` holds already; and the files it holds. For a rebuild after a few
     edits: the pages to render are few, so they render here (but for the editors' page, in a large
-    archive), and no new tree is linked. An
-    article page that is ``unmoved`` keeps the last build's key (see :func:`_unmoved`); the search
-    index answers with the files that differ from those of ``since``, the index the output holds."""
+    archive), and no new tree is linked. An article page that is ``unmoved`` keeps the last build's
+    key (see :func:`_unmoved`); the search index answers with the files that differ from those of
+    ``since``, the index the output holds."""
     from .outputs import editor_files, editor_job_key, search_job
 
     library = pages.library
