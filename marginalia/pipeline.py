@@ -519,8 +519,10 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
     by_key: dict[str, list[str]] = {}
     for path, key in previous.items():
         by_key.setdefault(key, []).append(path)
+    # (Files of the index the output holds that stay the same come as None: only if all are there.)
+    held = _kept(since, by_key, existing) is not None
     search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None,
-                        since=since)
+                        since=since if held else None)
     # The editors' page (long when many articles have import warnings) renders in a process of its
     # own meanwhile, when it must be made again in a large archive.
     editor = None

@@ -481,3 +481,22 @@ def _first_of_day_across_pages(site: pathlib.Path, per_page: int = 5) -> pathlib
         if order[b][0] == order[b - 1][0]:
             return order[b][2]
     raise AssertionError("no day across two home pages")
+
+
+def test_in_place_rebuild_remakes_a_search_file_gone_from_output(make_site, tmp_path: pathlib.Path,
+                                                                monkeypatch) -> None:
+    """The search index answers with only the files that changed when the output holds all the
+    others: with one of them deleted, a headline edit gets every file, and the site is whole."""
+    import marginalia.pipeline
+    import marginalia.workers
+
+    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
+    site = _site(make_site, random.Random(5))
+    build(site, jobs=2)
+    shards = sorted((site / "output" / "search" / "idx").rglob("*.js"))
+    shards[len(shards) // 2].unlink()
+    first = site / "content" / "a03.md"
+    first.write_text(first.read_text().replace("Story 3", "Story three"))
+    assert not build(site, jobs=2).quick
+    _same_as_clean(site, tmp_path, "clean", jobs=2)
