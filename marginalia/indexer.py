@@ -42,12 +42,15 @@ def search_doc(article: Article, url: str, text: str | None, key: str = "") -> S
     build did not read it again, so the index reads it only if it must)."""
     from .search import SearchDoc
 
-    names = {kind: tuple(e.name for e in article.entities_of(kind)) for kind in ENTITY_KINDS}
+    if article.entities:
+        names = {kind: tuple(e.name for e in article.entities_of(kind)) for kind in ENTITY_KINDS}
+        people, organizations, places = names["people"], names["organizations"], names["places"]
+    else:  # (most articles: a build makes a document of each)
+        people = organizations = places = ()
     return SearchDoc(url=url, title=article.title, date=article.date.isoformat() if article.date else None,
                      content_note=article.content_note or None,
                      text="" if text is None else doc_text(article, text), tags=article.tags,
-                     people=names["people"], organizations=names["organizations"], places=names["places"],
-                     key=key)
+                     people=people, organizations=organizations, places=places, key=key)
 
 
 def doc_text(article: Article, text: str) -> str:
