@@ -190,15 +190,20 @@ def _files(folder: pathlib.Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
-def test_strict_in_place_rebuild_with_a_warning_changes_nothing(make_site) -> None:
-    """--strict refuses a warning (an annotation that lost its passage) before a rebuild written in
-    place changes output/."""
-    site = make_site({
+def _anchored_site(make_site) -> pathlib.Path:
+    """Two articles, one with a note anchored to "court heard it"."""
+    return make_site({
         "content/a.md": article("Anchored", "2020-05-01", "Ian Quinn said the court heard it.\n\nMore text."),
         "content/a.annotations.yaml": "annotations:\n- id: n1\n  motivation: commenting\n"
                                       "  target: {exact: court heard it}\n  body: A note.\n",
         "content/b.md": article("Other", "2020-05-02", "Other text."),
     })
+
+
+def test_strict_in_place_rebuild_with_a_warning_changes_nothing(make_site) -> None:
+    """--strict refuses a warning (an annotation that lost its passage) before a rebuild written in
+    place changes output/."""
+    site = _anchored_site(make_site)
     build(site)
     before = tree_bytes(site / "output")
     path = site / "content" / "a.md"
@@ -223,12 +228,7 @@ def test_a_draft_edit_changes_no_page(make_site, tmp_path: pathlib.Path) -> None
 def test_an_edit_that_loses_an_annotation_goes_the_full_way(make_site, tmp_path: pathlib.Path) -> None:
     """The anchored passage is part of what other pages show (the editors' page lists orphans): an
     edit that loses it is not only a text edit."""
-    site = make_site({
-        "content/a.md": article("Anchored", "2020-05-01", "Ian Quinn said the court heard it.\n\nMore text."),
-        "content/a.annotations.yaml": "annotations:\n- id: n1\n  motivation: commenting\n"
-                                      "  target: {exact: court heard it}\n  body: A note.\n",
-        "content/b.md": article("Other", "2020-05-02", "Other text."),
-    })
+    site = _anchored_site(make_site)
     build(site)
     path = site / "content" / "a.md"
     path.write_text(path.read_text().replace("court heard it", "judge heard it"))
