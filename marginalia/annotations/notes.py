@@ -8,7 +8,6 @@ over through a ``stash`` callable so the tree never parses HTML. Touches nothing
 
 from __future__ import annotations
 
-import functools
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 
@@ -32,17 +31,12 @@ VERDICT_LABELS = {"true": "True", "mostly-true": "Mostly true", "mixed": "Mixed"
                   "false": "False", "unproven": "Unproven"}
 ENTITY_LABELS = {"person": "Person", "organization": "Organisation", "place": "Place"}
 Stash = Callable[[str], str]
-
-
-@functools.cache
-def _markdown() -> markdown.Markdown:
-    """The converter of note bodies, made when a note first needs it (~5 ms)."""
-    return markdown.Markdown()
+_md = markdown.Markdown()
 
 
 def body_html(text: str) -> str:
     """A note body: Markdown to inline HTML, sanitized; paragraphs become line breaks."""
-    rendered = _markdown().reset().convert(text).strip()
+    rendered = _md.reset().convert(text).strip()
     rendered = rendered.replace("</p>\n<p>", "<br><br>")
     return nh3.clean(rendered, tags=NOTE_TAGS, attributes=NOTE_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow")
