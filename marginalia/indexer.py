@@ -225,8 +225,6 @@ def _build(docs: Sequence[SearchDoc], rels: Sequence[str], language: str, cache:
                               prescan=prescan, token=token).items())
 
 
-UpdateFiles = Files
-
 
 class Updater(_Forked):
     """The index after a few documents changed (a quick rebuild: :mod:`marginalia.quick`).
@@ -244,7 +242,7 @@ class Updater(_Forked):
             self.cache.deferred = True  # written after the answer
             self._fork(daemon=True)  # should the build fail before it asks, the process ends with it
 
-    def files(self, changed: dict[str, SearchDoc], token: str, since: str) -> Callable[[], UpdateFiles]:
+    def files(self, changed: dict[str, SearchDoc], token: str, since: str) -> Callable[[], Files]:
         """Ask for the index with the ``changed`` documents (by content file), named ``token``,
         ``since``: the name of the index the build's output holds; the callable waits for it."""
         if self.process is None:
@@ -277,7 +275,7 @@ class Updater(_Forked):
 
 
 def _update(docs: list[tuple[str, SearchDoc]], changed: dict[str, SearchDoc], language: str, cache: SearchCache,
-            load_text: TextLoader, token: str, since: str) -> UpdateFiles:
+            load_text: TextLoader, token: str, since: str) -> Files:
     """The index's changed files, sorted, after replacing the ``changed`` documents in ``docs``."""
     from .search import update_index
 

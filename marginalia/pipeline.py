@@ -13,7 +13,7 @@ import json
 import os
 import pathlib
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -512,7 +512,7 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
     archive), and no new tree is linked. An article page that is ``unmoved`` keeps the last build's
     key (see :func:`_unmoved`); the search index answers with the files that differ from those of
     ``since``, the index the output holds."""
-    from .outputs import editor_files, editor_job_key, search_job
+    from .outputs import editor_files, editor_job_key, search_job, site_jobs
 
     library = pages.library
     existing = files_in(output)
@@ -530,52 +530,41 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
             and _kept(editor_job_key(pages), by_key, existing) is None:
         editor = Forked(editor_files, pages)
     try:
-        return _made_here(pages, reader, fresh, previous, report, clock, unmoved, existing, by_key, search,
-                          None if editor is None else editor.result)
+        files: dict[str, bytes | None] = {}
+        given: list[str] = []  # every path, as made: more than the files, and two gave one path
+        for index, url in enumerate(library.urls):
+            old = previous.get(url)
+            key = pages.keys[url] = old if unmoved[index] and old is not None else pages.article_key(index)
+            given.append(url)
+            if old == key and url in existing:
+                files[url] = None
+                continue
+            rel = library.articles[index].path
+            body = p.html if (p := fresh.get(rel)) is not None else reader.prepare(rel).html
+            files[url] = pages.article_page(index, body)
+            report.rendered += 1
+        for job in site_jobs(pages, search, None if editor is None else editor.result):
+            view = job.view
+            if view is not None and _kept(job.key, by_key, existing) is None:
+                made: Iterable[tuple[str, bytes | None]] = [(view.path, pages.render(view))]
+            else:
+                made = _job_files(job, by_key, existing)
+            for path, data in made:
+                job.pages_out[path] = job.key
+                given.append(path)
+                files[path] = data
+        if len(given) != len(files) or not previous.keys() >= files.keys():
+            # A path given twice, or one the last build did not have (it checked the others against
+            # each other): checked as the new tree's are, which says which and why.
+            folded: dict[str, str] = {}
+            for path in given:
+                claim(path, folded, previous)
+        clock.lap("render")
+        report.warnings.extend(w for index in range(len(library.urls)) for w in pages.entry(index).warnings)
+        return files, existing
     finally:
         if editor is not None:
             editor.close()
-
-
-def _made_here(pages: Pages, reader: Reader, fresh: dict[str, Prepared], previous: dict[str, str],
-               report: BuildReport, clock: _Clock, unmoved: list[bool], existing: set[str],
-               by_key: dict[str, list[str]], search: Job,
-               editor: Callable[[], list[tuple[str, bytes | None]]] | None
-               ) -> tuple[dict[str, bytes | None], set[str]]:
-    """The body of :func:`_made_in_place`."""
-    from .outputs import site_jobs
-
-    library = pages.library
-    files: dict[str, bytes | None] = {}
-    given: list[str] = []  # every path, as made: more than the files, and two gave one path
-    for index, url in enumerate(library.urls):
-        old = previous.get(url)
-        key = pages.keys[url] = old if unmoved[index] and old is not None else pages.article_key(index)
-        given.append(url)
-        if old == key and url in existing:
-            files[url] = None
-            continue
-        rel = library.articles[index].path
-        body = p.html if (p := fresh.get(rel)) is not None else reader.prepare(rel).html
-        files[url] = pages.article_page(index, body)
-        report.rendered += 1
-    for job in site_jobs(pages, search, editor):
-        view = job.view
-        made = _job_files(job, by_key, existing) if view is None or _kept(job.key, by_key, existing) is not None \
-            else [(view.path, pages.render(view))]
-        for path, data in made:
-            job.pages_out[path] = job.key
-            given.append(path)
-            files[path] = data
-    if len(given) != len(files) or not previous.keys() >= files.keys():
-        # A path given twice, or one the last build did not have (checked then, with all the others):
-        # checked as the new tree's are, which says which and why.
-        folded: dict[str, str] = {}
-        for path in given:
-            claim(path, folded, previous)
-    clock.lap("render")
-    report.warnings.extend(w for index in range(len(library.urls)) for w in pages.entry(index).warnings)
-    return files, existing
 
 
 def output_identity(output: pathlib.Path) -> str:
