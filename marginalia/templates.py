@@ -15,7 +15,14 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
+import markupsafe
 from markupsafe import Markup
+
+try:
+    from markupsafe import _escape_inner  # the C escaper behind markupsafe.escape
+except ImportError:  # pragma: no cover - another MarkupSafe
+    def _escape_inner(s: str, /) -> str:
+        return str(markupsafe.escape(s))
 
 from .dates import human_date, human_datetime, month_name, utc_offset
 from .errors import Problem, SiteError
@@ -39,6 +46,30 @@ def json_script(value: Any) -> Markup:
     return Markup(text)
 
 
+def output_escape(value: Any, /) -> str:
+    """What ``{{ value }}`` writes into an autoescaped page: markupsafe.escape's text, as a plain
+    ``str``. Jinja's compiled templates call ``escape`` for every expression they output, and only
+    join the results; wrapping each in a new ``Markup`` (a Python-level ``__new__``) took most of
+    the call (334 ns of 334 against 44, measured; ~900,000 calls in a 10,000-article build)."""
+    if type(value) is str:
+        return _escape_inner(value)  # type: ignore[no-any-return]
+    if hasattr(value, "__html__"):
+        return value.__html__()  # type: ignore[no-any-return]
+    return _escape_inner(str(value))  # type: ignore[no-any-return]
+
+
+class _Template(jinja2.Template):
+    """A template whose output expressions are escaped by :func:`output_escape`. The name
+    ``escape`` in a compiled template's namespace is used only around output expressions (Jinja's
+    ``CodeGenerator._output_child_pre``; filters such as ``|e`` are looked up elsewhere), whose
+    values are joined into text, so a plain string there gives the same page."""
+
+    @classmethod
+    def _from_namespace(cls, environment: jinja2.Environment, namespace: Any, globals: Any) -> Any:
+        namespace["escape"] = output_escape
+        return super()._from_namespace(environment, namespace, globals)
+
+
 def make_env(site: pathlib.Path, compiled: pathlib.Path | None = None) -> jinja2.Environment:
     """An environment loading ``site/layouts`` first, then the defaults; ``compiled``, a folder
     where compiled templates are kept between builds (by their source's checksum)."""
@@ -52,6 +83,7 @@ def make_env(site: pathlib.Path, compiled: pathlib.Path | None = None) -> jinja2
                                     jinja2.FileSystemLoader(str(PACKAGE_LAYOUTS))]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, auto_reload=False, bytecode_cache=cache)
+    env.template_class = _Template
     env.globals["csp"] = CONTENT_SECURITY_POLICY
     env.filters.update(human_date=human_date, human_datetime=human_datetime, month_name=month_name,
                        json_script=json_script, utc_offset=utc_offset)

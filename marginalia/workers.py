@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import multiprocessing.pool
 import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
@@ -19,6 +20,24 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 PARALLEL_MIN = 400  # below this many items a process pool costs more than it saves
 _WORKER: dict[str, Any] = {}  # what forked workers read
+
+
+class _Pool(multiprocessing.pool.Pool):
+    """A process pool whose worker-maintaining thread sleeps until a worker exits or the pool
+    changes state. The standard pool's also wakes whenever a result is waiting in the result
+    pipe, and spins (polling every worker's exit status, making a selector) until its result
+    thread has read it; with the build's process busy, that read waits for the GIL: the spinning
+    thread took 0.27 s of CPU in a 10,000-article build, and the GIL from the thread doing the
+    work. The workers here exit only when the pool ends (no ``maxtasksperchild``), which their
+    sentinels signal."""
+
+    def _get_sentinels(self) -> list[Any]:
+        return [self._change_notifier._reader]  # type: ignore[attr-defined]
+
+
+def fork_pool(jobs: int) -> multiprocessing.pool.Pool:
+    """A pool of ``jobs`` forked processes (see :class:`_Pool`)."""
+    return _Pool(jobs, context=multiprocessing.get_context("fork"))
 
 
 def can_fork(items: int, jobs: int) -> bool:
@@ -39,7 +58,7 @@ def map_forked(function: Callable[..., T], items: Sequence[Any], args: tuple[Any
         return
     _WORKER.update(function=function, args=args)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with fork_pool(jobs) as pool:
             yield from pool.imap(_apply, items, chunksize=chunksize)
     finally:
         _WORKER.clear()
@@ -89,7 +108,7 @@ def start_forked(function: Callable[..., T], items: Sequence[Any], args: tuple[A
         return Started((function(item, *args) for item in items), function=function, args=args)
     _WORKER.update(function=function, args=args)
     try:
-        pool = multiprocessing.get_context("fork").Pool(jobs)
+        pool = fork_pool(jobs)
     finally:
         _WORKER.clear()  # the workers have their copy; the parent needs none
     return Started(pool.imap(_apply, items, chunksize=chunksize), pool)

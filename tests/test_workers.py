@@ -139,3 +139,26 @@ def test_started_work_takes_more_items_after_its_own(jobs: int) -> None:
             started.rest()
     finally:
         started.close()
+
+
+def test_the_pools_worker_thread_sleeps_while_results_wait(monkeypatch) -> None:
+    # The standard pool's worker-maintaining thread wakes for every result waiting in the result
+    # pipe and spins until it is read; this one wakes when the pool starts, changes or ends.
+    import multiprocessing.pool
+
+    calls = []
+    maintain = multiprocessing.pool.Pool._maintain_pool
+
+    def counted(*args: object) -> None:
+        calls.append(1)
+        maintain(*args)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "_maintain_pool", staticmethod(counted))
+    items = list(range(PARALLEL_MIN))
+    results = []
+    for value, _pid in map_forked(square_plus, items, (0,), jobs=2, chunksize=1):
+        results.append(value)
+        if len(results) % 50 == 0:
+            sum(range(200_000))  # busy here while the workers' results wait in the pipe
+    assert results == [i * i for i in items]
+    assert len(calls) < 20, len(calls)

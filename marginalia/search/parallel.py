@@ -13,7 +13,7 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ..workers import default_jobs
+from ..workers import default_jobs, fork_pool
 
 T = TypeVar("T")
 SHARED: dict[str, Any] = {}  # what forked workers read
@@ -28,7 +28,7 @@ def run_tasks(func: Callable[..., T], tasks: Sequence[tuple[Any, ...]], shared: 
     try:
         if jobs > 1 and len(tasks) > 1 and "fork" in multiprocessing.get_all_start_methods() \
                 and not multiprocessing.current_process().daemon:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+            with fork_pool(min(jobs, len(tasks))) as pool:
                 return pool.starmap(func, tasks, chunksize=1)
         return [func(*task) for task in tasks]
     finally:
