@@ -42,8 +42,8 @@ class Job:
     key: str
     make: Callable[[], Iterable[tuple[str, bytes | None]]]  # (None: the file the output holds is right)
     pages_out: dict[str, str]
-    view: View | None = None  # a page of one template (the build may have a worker render it)
-    listing: int | None = None  # its place in Pages.listings(), if it is a listing
+    view: View | None = None  # a page of one template
+    listing: int | None = None  # its place in Pages.listing_views, if it is a listing
 
 
 class Pages:
@@ -60,7 +60,6 @@ class Pages:
         self.job_keys: dict[str, str] = {}  # the keys of the jobs that depend on every article's content
         self.feed_parts: list[str] = []  # each article's Entry.feed_key, in the library's order
         self.shared: Shared = {}  # keys of the lists that listing contexts share (fingerprint.context_key)
-        self._listings: list[View] | None = None  # (in a worker process: see listing())
         # Listing pages' keys known without walking their contexts, by path (see view_job).
         self.known_keys: Mapping[str, str] = {}
 
@@ -100,17 +99,12 @@ class Pages:
         """One page through its template, as UTF-8 bytes."""
         return render_view(self.env, self.config, self.site, view)
 
-    def listings(self) -> Iterator[View]:
-        """Every listing page (views.listing_views), in a fixed order."""
+    @functools.cached_property
+    def listing_views(self) -> list[View]:
+        """Every listing page (views.listing_views), in a fixed order: made before the page workers
+        are forked, which take a listing by its place here (no listing's articles are pickled)."""
         mentions = {a.path: self.entries[a.path].mentions for a in self.library.articles}
-        return listing_views(self.library, self.config, mentions)
-
-    def listing(self, place: int) -> View:
-        """The listing at ``place`` in :meth:`listings`: a worker process makes them all once
-        from the library it shares, so that no listing's articles are pickled to it."""
-        if self._listings is None:
-            self._listings = list(self.listings())
-        return self._listings[place]
+        return list(listing_views(self.library, self.config, mentions))
 
     def view_job(self, view: View, listing: bool = False) -> Job:
         """A listing page as a job keyed by its template and context (an article counts by what a
@@ -246,7 +240,7 @@ def site_jobs(pages: Pages, search: Job, editor: Callable[[], list[tuple[str, by
     editors' page's files, when made already or elsewhere)."""
     library, config = pages.library, pages.config
     entries = [pages.entry(i) for i in range(len(library.articles))]
-    for place, view in enumerate(pages.listings()):
+    for place, view in enumerate(pages.listing_views):
         job = pages.view_job(view, listing=True)
         job.listing = place
         yield job

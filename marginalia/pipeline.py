@@ -9,6 +9,7 @@ lets a rebuild redo only what its changes touch; ``clean=True`` ignores it.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
 import pathlib
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     from .outputs import Job, Pages
     from .quick import Change, DocFields, FeedMembers, Plan, Snapshot
     from .search import SearchDoc
-    from .views import View
 
 Progress = Callable[[str, int, int], None]
 # New records go to the cache in transactions of this many (each commit costs a WAL write, and a
@@ -694,10 +694,10 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
            progress: Progress | None) -> Iterator[tuple[str, Data]]:
     """Every output file in a fixed order: ``None`` where the previous file is still right,
     ``WRITTEN`` for the pages that worker processes write into the staging tree. The search index
-    is asked for first; then the page workers start on the article pages, and the listings go to
-    them too, after the articles, as this process finds which must be made (it keys them, and makes
-    the feeds, exports and site files, meanwhile). How many pages the workers found unchanged goes
-    to ``kept``."""
+    is asked for first; then the page workers start on the article pages and the listings to make
+    (a rebuild keys the listings first, to know which), while this process keys the rest and makes
+    the feeds, exports and other pages; then it renders pages too, until none is left. How many
+    pages the workers found unchanged goes to ``kept``."""
     from .outputs import search_job, site_jobs
 
     library = pages.library
@@ -711,8 +711,14 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
         by_key.setdefault(key, []).append(path)
     search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None)
     bodies = {i: p.html for i in todo if (p := fresh.get(library.articles[i].path)) is not None}
+    jobs = site_jobs(pages, search)
+    count = len(pages.listing_views)
+    listings = list(itertools.islice(jobs, count)) if previous else []
+    made = {place for place, job in enumerate(listings) if _kept(job.key, by_key, existing) is None} if previous \
+        else set(range(count))
     staging.linked_files()  # the workers replace linked files: the linking must be over (no-op if asked)
-    written = start_forked(_write_page, todo, (pages, reader, bodies, staging), pages.jobs, chunksize=32)
+    written = start_forked(_write_page, [*todo, *(Listing(place) for place in sorted(made))],
+                           (pages, reader, bodies, staging), pages.jobs, chunksize=32)
     workers.append(written)
     # While the workers render: a cold build's page keys, and every page's path claimed (each worker
     # checks a path is safe before it writes; here they are checked against each other).
@@ -723,40 +729,37 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
     for index, url in enumerate(library.urls):
         pages.keys[url] = keys[index]
         yield url, WRITTEN if index in rendering else None
-    for job in site_jobs(pages, search):
-        view = job.view
-        if view is not None and _kept(job.key, by_key, existing) is None:
-            staging.claim(view.path)
-            # To a worker a listing goes by its place (the worker has the library), not pickled.
-            written.also(view if written.pool is None or job.listing is None else Listing(job.listing))
-            job.pages_out[view.path] = job.key
-            yield view.path, WRITTEN
+    for job in listings or itertools.islice(jobs, count):
+        if job.listing in made:
+            assert job.view is not None
+            staging.claim(job.view.path)
+            job.pages_out[job.view.path] = job.key
+            yield job.view.path, WRITTEN
         else:
             yield from _job_files(job, by_key, existing)
+    for job in jobs:
+        yield from _job_files(job, by_key, existing)
     for done, wrote in enumerate(written, 1):
         kept.append(not wrote)
-        if progress and (done % 500 == 0 or done == len(todo)):
-            progress("articles", done, len(todo))
-    kept.extend(not wrote for wrote in written.rest())
-    clock.lap("render")  # (with workers, the article pages rendered meanwhile; else here, just now)
+        if progress and done <= len(todo) and (done % 500 == 0 or done == len(todo)):
+            progress("articles", done, len(todo))  # (the listings come after the articles)
+    clock.lap("render")  # (with workers, the pages rendered meanwhile; else here, just now)
     report.warnings.extend(w for index in range(len(library.urls)) for w in pages.entry(index).warnings)
 
 
 class Listing(NamedTuple):
-    """A listing page, by its place in :meth:`~marginalia.outputs.Pages.listings`."""
+    """A listing page, by its place in :attr:`~marginalia.outputs.Pages.listing_views`."""
 
     place: int
 
 
-def _write_page(item: int | Listing | View, pages: Pages, reader: Reader, bodies: dict[int, str],
-                staging: Staging) -> bool:
-    """One article page (by its place in the library), a listing or another page of one template,
-    rendered and written into the staging tree (in a worker process); False when the old page,
-    linked there, had the same bytes and was left as it was."""
+def _write_page(item: int | Listing, pages: Pages, reader: Reader, bodies: dict[int, str], staging: Staging) -> bool:
+    """One article page (by its place in the library) or a listing, rendered and written into the
+    staging tree (in a worker process, or this one); False when the old page, linked there, had the
+    same bytes and was left as it was."""
     if isinstance(item, Listing):
-        item = pages.listing(item.place)
-    if not isinstance(item, int):
-        return staging.write(item.path, pages.render(item))
+        view = pages.listing_views[item.place]
+        return staging.write(view.path, pages.render(view))
     body = bodies.get(item)
     if body is None:  # content unchanged, page not (a neighbour's title, a layout): read it again
         body = reader.prepare(pages.library.articles[item].path).html

@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.pool
 import os
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -65,53 +67,117 @@ def map_forked(function: Callable[..., T], items: Sequence[Any], args: tuple[Any
 
 
 class Started(Iterator[T]):
-    """Results of work that forked processes started on at once (see :func:`start_forked`)."""
+    """Results, in order, of work shared between processes forked at the start and this one (see
+    :func:`start_forked`): each process takes the next chunk of items in turn, and this one takes
+    chunks too whenever it waits for a result, so it helps once its own work is done."""
 
-    def __init__(self, results: Iterator[T], pool: Any = None,
-                 function: Callable[..., T] | None = None, args: tuple[Any, ...] = ()) -> None:
-        self.results, self.pool, self.function, self.args = results, pool, function, args
-        self.later: list[Any] = []  # the results of the items added with also()
+    def __init__(self, function: Callable[..., T], items: Sequence[Any], args: tuple[Any, ...], forks: int,
+                 chunksize: int) -> None:
+        self.function, self.args = function, args
+        self.chunks = [items[i:i + chunksize] for i in range(0, len(items), chunksize)]
+        self.done: dict[int, list[T]] = {}  # results of chunks not yet iterated
+        self.place = 0  # the chunk to iterate next
+        self.current: Iterator[T] = iter(())
+        self.counter: Any = None  # the next chunk to take, shared (with its lock)
+        self.children: list[tuple[Any, Any]] = []  # (process, the pipe it sends its results by)
+        if forks:
+            context = multiprocessing.get_context("fork")
+            self.counter = context.Value("q", 0)
+            try:
+                for _ in range(forks):
+                    receive, send = context.Pipe(duplex=False)
+                    process = context.Process(target=_share, args=(send, self.counter, self.chunks, function, args),
+                                              daemon=True)
+                    process.start()
+                    send.close()
+                    self.children.append((process, receive))
+            except BaseException:
+                self.close()
+                raise
 
     def __next__(self) -> T:
-        return next(self.results)
+        for result in self.current:
+            return result
+        if self.place == len(self.chunks):
+            raise StopIteration
+        self.current = iter(self._chunk(self.place))
+        self.place += 1
+        return next(self)
 
-    def also(self, item: Any) -> None:
-        """One more item, after those given: for the processes (then :meth:`rest` has its
-        result, or raises its exception), or done here and now without them."""
-        if self.pool is None:
-            assert self.function is not None
-            self.later.append(self.function(item, *self.args))
-        else:
-            self.later.append(self.pool.apply_async(_apply, (item,)))
+    def _chunk(self, place: int) -> list[T]:
+        """The results of chunk ``place``: made here if no process took it, else (making others
+        meanwhile while any are left) when its process sends them."""
+        if self.counter is None:
+            return [self.function(item, *self.args) for item in self.chunks[place]]
+        while place not in self.done:
+            ready = [receive for _process, receive in self.children if receive.poll()]
+            if not ready and (mine := _take(self.counter, len(self.chunks))) is not None:
+                self.done[mine] = [self.function(item, *self.args) for item in self.chunks[mine]]
+                continue
+            if not ready and not self.children:  # (cannot be: a process that ended sent all it took)
+                raise RuntimeError(f"the results of items {place * len(self.chunks[0])}... were lost")
+            for receive in ready or multiprocessing.connection.wait([r for _p, r in self.children]):
+                self._receive(receive)
+        return self.done.pop(place)
 
-    def rest(self) -> list[T]:
-        """The results of the items added with :meth:`also`, in order (a worker's exception
-        raised here); iterate the first items' results before."""
-        if self.pool is None:
-            return list(self.later)
-        return [result.get() for result in self.later]
+    def _receive(self, receive: Any) -> None:
+        """One message of a process: a chunk's results, its exception (raised here), or its end."""
+        try:
+            taken, results = receive.recv()
+        except EOFError:  # the process ended: it sent every chunk it took, or died
+            process = next(p for p, r in self.children if r is receive)
+            self.children = [(p, r) for p, r in self.children if r is not receive]
+            receive.close()
+            process.join()
+            if process.exitcode != 0:
+                raise RuntimeError(f"a worker process ended with exit code {process.exitcode}") from None
+            return
+        if taken < 0:
+            raise results  # the function's exception, in the process that met it
+        self.done[taken] = results
 
     def close(self) -> None:
         """Stop the processes (those not finished are killed): call it once done, or on failure."""
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
+        for process, receive in self.children:
+            process.kill()
+            process.join()
+            receive.close()
+        self.children = []
+
+
+def _take(counter: Any, count: int) -> int | None:
+    """The next chunk of ``count`` nobody took yet, now taken; None when all are."""
+    with counter.get_lock():
+        taken = counter.value
+        if taken >= count:
+            return None
+        counter.value = taken + 1
+    return taken  # type: ignore[no-any-return]
+
+
+def _share(send: Any, counter: Any, chunks: list[Sequence[Any]], function: Callable[..., Any],
+           args: tuple[Any, ...]) -> None:
+    """A forked process's part of :class:`Started`: chunks until none is left, each chunk's
+    results sent back (or the exception that stopped it)."""
+    try:
+        while (taken := _take(counter, len(chunks))) is not None:
+            send.send((taken, [function(item, *args) for item in chunks[taken]]))
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
+        try:
+            send.send((-1, exc))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+            send.send((-1, RuntimeError(traceback.format_exc())))
+    send.close()
 
 
 def start_forked(function: Callable[..., T], items: Sequence[Any], args: tuple[Any, ...],
                  jobs: int, chunksize: int = 64) -> Started[T]:
-    """``function(item, *args)`` for each item, in order, across ``jobs`` processes forked now that
-    work while the caller goes on; iterating the result waits for each in turn. Without fork (or
-    for few items or one job) the work is done here, one item at a time, as the result is iterated."""
-    if not can_fork(len(items), jobs):
-        return Started((function(item, *args) for item in items), function=function, args=args)
-    _WORKER.update(function=function, args=args)
-    try:
-        pool = fork_pool(jobs)
-    finally:
-        _WORKER.clear()  # the workers have their copy; the parent needs none
-    return Started(pool.imap(_apply, items, chunksize=chunksize), pool)
+    """``function(item, *args)`` for each item, in order, across ``jobs`` processes: ``jobs - 1``
+    forked now, which work while the caller goes on, and the caller's, which makes chunks too
+    whenever iterating the result waits (so give this work that returns small results: a process
+    waits while its result does not fit in its pipe). Without fork (or for few items or one job)
+    the work is done here, one chunk at a time, as the result is iterated."""
+    return Started(function, items, args, jobs - 1 if can_fork(len(items), jobs) else 0, chunksize)
 
 
 class Forked(Generic[T]):

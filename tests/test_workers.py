@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
+import time
 
 import pytest
 
@@ -47,15 +49,39 @@ def test_map_forked_runs_here_for_few_items_or_one_job() -> None:
     assert {pid for _r, pid in map_forked(square_plus, list(range(PARALLEL_MIN)), (0,), jobs=1)} == {os.getpid()}
 
 
-def test_start_forked_works_while_the_caller_goes_on() -> None:
-    items = list(range(PARALLEL_MIN * 2))
-    started = start_forked(square_plus, items, (5,), jobs=2, chunksize=11)
+def slow_square(item: int, offset: int) -> tuple[int, int]:
+    time.sleep(0.0005)  # (long enough that the forked process gets its share)
+    return item * item + offset, os.getpid()
+
+
+def test_start_forked_shares_the_work_with_the_caller() -> None:
+    """The forked process works while the caller goes on; the caller makes chunks too as it waits
+    for results, which come in order."""
+    items = list(range(PARALLEL_MIN))
+    started = start_forked(slow_square, items, (5,), jobs=2, chunksize=11)
     try:
         results = list(started)
     finally:
         started.close()
     assert [r for r, _pid in results] == [i * i + 5 for i in items]
-    assert {pid for _r, pid in results} - {os.getpid()}
+    pids = {pid for _r, pid in results}
+    assert os.getpid() in pids and len(pids) == 2
+
+
+def die_in_a_child(item: int, parent: int) -> int:
+    if os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return item
+
+
+def test_a_worker_that_died_is_an_error_with_its_exit_code() -> None:
+    started = start_forked(die_in_a_child, list(range(PARALLEL_MIN)), (os.getpid(),), jobs=2, chunksize=1)
+    try:
+        with pytest.raises(RuntimeError, match="exit code -9"):
+            for _ in started:
+                time.sleep(0.001)  # (the child takes a chunk meanwhile)
+    finally:
+        started.close()
 
 
 def test_start_forked_errors_reach_the_caller() -> None:
@@ -121,24 +147,12 @@ def test_an_indexing_process_that_died_is_an_error_with_its_exit_code(tmp_path) 
         indexer.files()()
 
 
-@pytest.mark.parametrize("jobs", [2, 1])
-def test_started_work_takes_more_items_after_its_own(jobs: int) -> None:
-    """Items added with also() go to the same processes after the first ones, rest() giving their
-    results in order and raising a worker's exception; without processes they are done at once."""
-    items = list(range(PARALLEL_MIN * 2))
-    started = start_forked(square_plus, items, (1,), jobs=jobs)
-    try:
-        for extra in (1000, 1001):
-            started.also(extra)
-        assert [r for r, _pid in started] == [i * i + 1 for i in items]
-        rest = started.rest()
-        assert [r for r, _pid in rest] == [1000 * 1000 + 1, 1001 * 1001 + 1]
-        assert ({pid for _r, pid in rest} == {os.getpid()}) == (jobs == 1)
-        with pytest.raises(TypeError):
-            started.also("not a number")
-            started.rest()
-    finally:
-        started.close()
+def test_started_work_without_processes_is_done_here_as_it_is_iterated() -> None:
+    started = start_forked(square_plus, list(range(PARALLEL_MIN)), (1,), jobs=1)
+    first = next(started)
+    assert first == (1, os.getpid())
+    assert [r for r, _pid in started] == [i * i + 1 for i in range(1, PARALLEL_MIN)]
+    started.close()
 
 
 def test_the_pools_worker_thread_sleeps_while_results_wait(monkeypatch) -> None:
