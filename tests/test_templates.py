@@ -44,3 +44,14 @@ def test_pages_are_those_stock_jinja_renders(tmp_path: pathlib.Path) -> None:
     ours = env.from_string(TEMPLATE).render(context)
     assert ours == stock.from_string(TEMPLATE).render(context)
     assert "&lt;a href=&#39;x&#39;&gt;&amp;amp;&lt;/a&gt;" in ours and "<em>ok</em>" in ours
+
+
+def test_imported_macros_see_the_importing_templates_own_globals(tmp_path: pathlib.Path) -> None:
+    # The import's module is made once, but again for a template with globals of its own (Jinja's rule).
+    (tmp_path / "layouts").mkdir()
+    (tmp_path / "layouts" / "m.html").write_text("{% macro f() %}[{{ extra|default('none') }}]{% endmacro %}")
+    env = make_env(tmp_path)
+    source = "{% from 'm.html' import f %}{{ f() }}"
+    assert env.from_string(source).render() == "[none]"
+    assert env.from_string(source, globals={"extra": "own"}).render() == "[own]"
+    assert env.from_string(source).render() == "[none]"
