@@ -125,7 +125,7 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             # start-up, and were 40 ms of a cold build's before its readers started.
             from .feeds import FeedIndex, publishing_warnings
             from .fingerprint import TemplateKeys
-            from .outputs import Pages
+            from .outputs import Pages, search_job
             from .templates import load_templates, make_env
 
             if start is None:
@@ -135,18 +135,21 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             env.globals["feed_links"] = feed_index.links
             report.warnings.extend(publishing_warnings(config))
             report.warnings.extend(library.merged)
-            load_templates(env, _templates_needed(library), site)
             report.articles = len(library.articles)
             templates = TemplateKeys(env, memo and memo / "template-refs.json")
             pages = Pages(site, config, env, library, templates,
                           {e.rel: e for e in entries if e.article is not None}, clean=clean, jobs=jobs)
+            # A build without last build's files asks for the search index now, so that the indexer
+            # counts and writes it while the templates compile (a rebuild first sees what it keeps).
+            search = search_job(pages, indexer) if staging is not None and not previous else None
+            load_templates(env, _templates_needed(library), site)
             if staging is None:
                 assert start is not None  # (staging is None only then)
                 pages.known_keys = _known_listing_keys(start, edited, pages, previous)
                 made, existing = _made_in_place(pages, reader, fresh, indexer, previous, output, report, clock,
                                                 _unmoved(start, pages.library), start.jobs["search"])
             else:
-                _write(pages, reader, fresh, indexer, previous, staging, report, clock, progress)
+                _write(pages, reader, fresh, indexer, search, previous, staging, report, clock, progress)
         except BaseException:
             indexer.cancel()
             if staging is not None:
@@ -426,14 +429,17 @@ def _indexer(site: pathlib.Path, config: Config, reader: Reader, clean: bool, ba
     return Indexer(stemmer_language(config.language), cache, reader.doc_text, background=background)
 
 
-def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, previous: dict[str, str],
-           staging: Staging, report: BuildReport, clock: _Clock, progress: Progress | None) -> None:
+def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, search: Job | None,
+           previous: dict[str, str], staging: Staging, report: BuildReport, clock: _Clock,
+           progress: Progress | None) -> None:
     """Every output file made (or kept) into ``staging``'s new tree, swapped in place of the output
-    (``previous``: the last build's files there, with their keys)."""
+    (``previous``: the last build's files there, with their keys; ``search``: the search index's
+    job, if asked for already)."""
     workers: list[Started[bool]] = []
     kept: list[bool] = []  # pages the workers found as they were
     try:
-        files = _files(pages, reader, fresh, indexer, previous, staging, workers, kept, report, clock, progress)
+        files = _files(pages, reader, fresh, indexer, search, previous, staging, workers, kept, report, clock,
+                       progress)
         report.stats = staging.finish(files, keep_if_same=set(previous))
     finally:
         for started in workers:
@@ -694,15 +700,15 @@ def _rels(site: pathlib.Path, paths: Sequence[str]) -> list[str]:
     return [p[cut:].replace(os.sep, "/") for p in paths]
 
 
-def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, previous: dict[str, str],
-           staging: Staging, workers: list[Started[bool]], kept: list[bool], report: BuildReport, clock: _Clock,
-           progress: Progress | None) -> Iterator[tuple[str, Data]]:
+def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, search: Job | None,
+           previous: dict[str, str], staging: Staging, workers: list[Started[bool]], kept: list[bool],
+           report: BuildReport, clock: _Clock, progress: Progress | None) -> Iterator[tuple[str, Data]]:
     """Every output file in a fixed order: ``None`` where the previous file is still right,
     ``WRITTEN`` for the pages that worker processes write into the staging tree. The search index
-    is asked for first; then the page workers start on the article pages and the listings to make
-    (a rebuild keys the listings first, to know which), while this process keys the rest and makes
-    the feeds, exports and other pages; then it renders pages too, until none is left. How many
-    pages the workers found unchanged goes to ``kept``."""
+    is asked for first (unless ``search`` was); then the page workers start on the article pages
+    and the listings to make (a rebuild keys the listings first, to know which), while this process
+    keys the rest and makes the feeds, exports and other pages; then it renders pages too, until
+    none is left. How many pages the workers found unchanged goes to ``kept``."""
     from .outputs import search_job, site_jobs
 
     library = pages.library
@@ -714,7 +720,7 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
     by_key: dict[str, list[str]] = {}
     for path, key in previous.items():
         by_key.setdefault(key, []).append(path)
-    search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None)
+    search = search or search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None)
     bodies = {i: p.html for i in todo if (p := fresh.get(library.articles[i].path)) is not None}
     jobs = site_jobs(pages, search)
     count = len(pages.listing_views)
