@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -136,3 +139,13 @@ def test_shard_files_never_take_a_name_windows_reserves() -> None:
     assert file_name("d/aux") == "d/_aux" and file_name("p/con.1") == "p/_con.1" and file_name("v/nul") == "v/_nul"
     assert file_name("d/auxa") == "d/auxa" and file_name("t/5") == "t/5" and file_name("meta") == "meta"
     # The browser names them the same way: test_search_browser.py
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_the_index_machinery_starts_no_blas_threads() -> None:
+    # numpy's OpenBLAS would start a thread per core, which spins after each call; the index makes none.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", "import os, marginalia.search.build; "
+                          "print(len(os.listdir('/proc/self/task')))"], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "1"
