@@ -13,7 +13,7 @@ import sys
 from marginalia.cli import main
 
 if __name__ == "__main__":
-    status = main(sys.argv[1:])
+    status = main(sys.argv[1:], exiting=True)
     if status == 0:
         # Done, and every file and process of the command closed: exit without freeing the archive's
         # objects one by one (~25 ms after a rebuild of 10,000 articles).

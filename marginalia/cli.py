@@ -91,14 +91,15 @@ def _publishing_parsers(sub: argparse._SubParsersAction, site_arg: Callable[[arg
                    help="the public URL of the site, overriding config.yaml's base_url")
 
 
-def main(argv: Sequence[str]) -> int:
-    """Run one command; return the exit status."""
+def main(argv: Sequence[str], *, exiting: bool = False) -> int:
+    """Run one command; return the exit status (``exiting``: the process ends right after, without
+    freeing what the command made, as build.py's does)."""
     argv = list(argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")
     args = parser().parse_args(argv)
     try:
-        return _run(args)
+        return _run(args, exiting)
     except SiteError as exc:
         _print_problems(exc.problems)
         count = len(exc.problems)
@@ -109,7 +110,7 @@ def main(argv: Sequence[str]) -> int:
         return 130
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, exiting: bool = False) -> int:
     from . import commands
 
     if args.command == "init":
@@ -117,7 +118,7 @@ def _run(args: argparse.Namespace) -> int:
     site: pathlib.Path = args.site or default_site()
     if args.command == "build":
         return commands.build(site, output=args.output, base_url=args.base_url, strict=args.strict,
-                              quiet=args.quiet, clean=args.clean, jobs=args.jobs)
+                              quiet=args.quiet, clean=args.clean, jobs=args.jobs, exiting=exiting)
     if args.command == "import":
         return commands.import_(site, args.paths, as_json=args.json, force=args.force, suggest=args.suggest)
     if args.command == "serve":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pathlib
 import shutil
@@ -14,15 +15,24 @@ from .cli import print_json, print_warnings
 from .errors import Problem, SiteError
 
 SKELETON = pathlib.Path(__file__).parent / "skeleton"
+_FINISHED: list[object] = []  # builds' reports, held until the process exits (see build())
 
 
 def build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | None, strict: bool,
-          quiet: bool = False, clean: bool = False, jobs: int | None = None) -> int:
-    """Build the site and print a summary with where to open it."""
+          quiet: bool = False, clean: bool = False, jobs: int | None = None, exiting: bool = False) -> int:
+    """Build the site and print a summary with where to open it (``exiting``: the process ends
+    right after, without freeing the build's objects)."""
     from .pipeline import build as build_site  # here: an import has no use for the build's modules
 
+    if exiting:
+        # The build pauses the cyclic garbage collector; turned on again, it would walk every object
+        # the build made (58 ms at 10,000 articles) and freeing them would take 36 ms more, in the
+        # serial end of the build: a process that ends next does neither.
+        gc.disable()
     report = build_site(site, output=output, base_url=base_url, strict=strict, clean=clean, jobs=jobs,
                         progress=None if quiet else progress_printer())
+    if exiting:
+        _FINISHED.append(report)
     print_warnings(report.warnings)
     if report.nothing_changed and not quiet:
         print(f"Nothing changed since the last build of {report.articles} articles.")
