@@ -728,9 +728,10 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
     bodies = {i: p.html for i in todo if (p := fresh.get(library.articles[i].path)) is not None}
     jobs = site_jobs(pages, search)
     count = len(pages.listing_views)
-    listings = list(itertools.islice(jobs, count)) if previous else []
-    made = {place for place, job in enumerate(listings) if _kept(job.key, by_key, existing) is None} if previous \
-        else set(range(count))
+    # A rebuild keys the listings now, to know which to make; a cold build makes them all (keyed below).
+    listings = list(itertools.islice(jobs, count)) if previous else None
+    made = set(range(count)) if listings is None else \
+        {place for place, job in enumerate(listings) if _kept(job.key, by_key, existing) is None}
     staging.linked_files()  # the workers replace linked files: the linking must be over (no-op if asked)
     written = start_forked(_write_page, [*todo, *(Listing(place) for place in sorted(made))],
                            (pages, reader, bodies, staging), pages.jobs, chunksize=32)
@@ -744,7 +745,7 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
     for index, url in enumerate(library.urls):
         pages.keys[url] = keys[index]
         yield url, WRITTEN if index in rendering else None
-    for job in listings or itertools.islice(jobs, count):
+    for job in itertools.islice(jobs, count) if listings is None else listings:
         if job.listing in made:
             assert job.view is not None
             staging.claim(job.view.path)

@@ -50,8 +50,8 @@ def json_script(value: Any) -> Markup:
 def output_escape(value: Any, /) -> str:
     """What ``{{ value }}`` writes into an autoescaped page: markupsafe.escape's text, as a plain
     ``str``. Jinja's compiled templates call ``escape`` for every expression they output, and only
-    join the results; wrapping each in a new ``Markup`` (a Python-level ``__new__``) took most of
-    the call (334 ns of 334 against 44, measured; ~900,000 calls in a 10,000-article build)."""
+    join the results; markupsafe.escape wraps each in a new ``Markup`` (a Python-level ``__new__``):
+    334 ns a call against 44 ns for this one (timeit), ~876,000 calls in a 10,000-article build."""
     if type(value) is str:
         return _escape_inner(value)  # type: ignore[no-any-return]
     if hasattr(value, "__html__"):
