@@ -8,10 +8,13 @@ import pathlib
 import random
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pytest
 
 from marginalia.pipeline import build
 from marginalia.search import SearchCache, SearchDoc, build_index, delta, incremental
+from marginalia.search.scan import scan_slice
+from marginalia.search.tokens import Stemmer
 
 from conftest import article
 
@@ -200,6 +203,22 @@ def test_documents_scanned_as_they_arrive_give_the_same_index(tmp_path: pathlib.
     for doc in edited:
         prescan.add(doc)
     assert build_index(edited, cache=SearchCache(tmp_path / f"c{seed}"), prescan=prescan) == build_index(edited)
+
+
+def test_a_prescan_is_one_scan_whatever_the_batches(tmp_path: pathlib.Path) -> None:
+    """Documents arriving over several batches make one scan, each distinct word numbered and
+    stemmed once: the scan of them all at once."""
+    docs = corpus(random.Random(4), 2 * incremental.SLICE_SCAN + 300, common=900)
+    prescan = incremental.Prescan("english")
+    for doc in docs:
+        prescan.add(doc)
+    prescan.flush()
+    [scan] = prescan.scans
+    whole = scan_slice(docs, Stemmer())
+    assert scan.words == whole.words and len(set(scan.words)) == len(scan.words)
+    assert scan.stems == whole.stems and scan.excerpts == whole.excerpts
+    for name in ("tokens", "sizes", "titles"):
+        assert np.array_equal(getattr(scan, name), getattr(whole, name)), name
 
 
 def keyed_extras(rng: random.Random) -> list[SearchDoc]:

@@ -25,7 +25,7 @@ from .corpus import Corpus, assemble, order_docs
 from .delta import update
 from .doc import SearchDoc
 from .parallel import SHARED, run_tasks
-from .scan import SliceScan, scan_slice
+from .scan import Scanner, SliceScan, scan_slice
 from .tokens import Stemmer
 
 SLICE_MAX = 20000  # documents scanned by one task: enough to amortise it, few enough to fit in memory
@@ -64,12 +64,12 @@ def _with_texts(docs: Sequence[SearchDoc], todo: list[int],
 
 class Prescan:
     """Documents scanned as they arrive, before the whole archive is known (the site build feeds the
-    index while it reads the content): a build then takes each one's scan by key, in any order."""
+    index while it reads the content): a build then takes each one's scan by key, in any order. All
+    of them make one scan, so each distinct word is numbered and stemmed once."""
 
     def __init__(self, language: str) -> None:
-        self.stemmer = Stemmer(language)
-        self.scans: list[SliceScan] = []
-        self.at: dict[str, int] = {}  # key -> its document among the scans, laid end to end
+        self.scanner = Scanner(Stemmer(language))
+        self.at: dict[str, int] = {}  # key -> its document in the scan
         self.pending: list[SearchDoc] = []
 
     def add(self, doc: SearchDoc) -> None:
@@ -82,8 +82,13 @@ class Prescan:
 
     def flush(self) -> None:
         if self.pending:
-            self.scans.append(scan_slice(self.pending, self.stemmer))
+            self.scanner.add(self.pending)
             self.pending = []
+
+    @property
+    def scans(self) -> list[SliceScan]:
+        """The documents scanned (after :meth:`flush`; no more can be added then)."""
+        return [self.scanner.scan()] if self.at else []
 
 
 def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: SearchCache | None,

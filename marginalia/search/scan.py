@@ -1,6 +1,7 @@
 """Scanning documents: text -> word ids, and counting postings.
 
-Input: a contiguous slice of documents. Output: a :class:`SliceScan`, each
+Input: a contiguous slice of documents (or, through a :class:`Scanner`,
+documents batch after batch). Output: a :class:`SliceScan`, each
 document as a sequence of slice-local word ids (headline, ``BOUNDARY``,
 body), with the stem of every word. :func:`count` turns sequences of stem ids
 into postings grouped by stem, and :func:`merge_runs` joins such groups.
@@ -46,28 +47,50 @@ class _Ids(dict[str, int]):
         return wid
 
 
+class Scanner:
+    """Documents scanned in turn into one :class:`SliceScan`: each distinct word gets its id and
+    its stem once, however many times documents are added."""
+
+    def __init__(self, stemmer: Stemmer) -> None:
+        self.stemmer = stemmer
+        self.ids = _Ids({"": BOUNDARY})
+        self.stems = [""]
+        self.tokens = array("I")  # grown in place, a batch at a time: array() converts a list fastest
+        self.sizes: list[int] = []
+        self.titles: list[int] = []
+        self.excerpts: list[str] = []
+
+    def add(self, docs: Sequence[SearchDoc]) -> None:
+        """Tokenize ``docs`` after those added before, and stem the words new to this scanner."""
+        from .records import excerpt  # records imports facets, which needs nothing from here
+
+        get, sizes, titles = self.ids.__getitem__, self.sizes, self.titles
+        for start in range(0, len(docs), BATCH):
+            batch: list[int] = []
+            for doc in docs[start:start + BATCH]:
+                mark = len(batch)
+                batch += map(get, words(doc.title))
+                titles.append(len(batch) - mark)
+                batch.append(BOUNDARY)
+                batch += map(get, words(doc.text))
+                sizes.append(len(batch) - mark)
+            self.tokens.extend(array("I", batch))
+        if len(self.ids) > len(self.stems):
+            self.stems += map(self.stemmer.stem, list(self.ids)[len(self.stems):])
+        self.excerpts += (excerpt(doc.text) for doc in docs)
+
+    def scan(self) -> SliceScan:
+        """Every document added so far (the scan shares the scanner's token buffer: add no more)."""
+        return SliceScan(list(self.ids), list(self.stems), np.frombuffer(self.tokens, dtype=np.uint32),
+                         np.array(self.sizes, dtype=np.int64), np.array(self.titles, dtype=np.int64),
+                         list(self.excerpts))
+
+
 def scan_slice(docs: Sequence[SearchDoc], stemmer: Stemmer) -> SliceScan:
     """Tokenize ``docs`` and stem each distinct word once."""
-    from .records import excerpt  # records imports facets, which needs nothing from here
-
-    ids = _Ids({"": BOUNDARY})
-    get = ids.__getitem__
-    tokens = array("I")  # grown in place, a batch at a time: array() converts a list fastest
-    sizes, titles = [], []
-    for start in range(0, len(docs), BATCH):
-        batch: list[int] = []
-        for doc in docs[start:start + BATCH]:
-            mark = len(batch)
-            batch += map(get, words(doc.title))
-            titles.append(len(batch) - mark)
-            batch.append(BOUNDARY)
-            batch += map(get, words(doc.text))
-            sizes.append(len(batch) - mark)
-        tokens.extend(array("I", batch))
-    word_list = list(ids)
-    stems = [""] + [stemmer.stem(w) for w in word_list[1:]]
-    return SliceScan(word_list, stems, np.frombuffer(tokens, dtype=np.uint32), np.array(sizes, dtype=np.int64),
-                     np.array(titles, dtype=np.int64), [excerpt(doc.text) for doc in docs])
+    scanner = Scanner(stemmer)
+    scanner.add(docs)
+    return scanner.scan()
 
 
 @dataclass
