@@ -22,10 +22,11 @@ from typing import Any
 
 import pytest
 
-from marginalia.articles import load_source, read_source
-from marginalia.cache import digest, value_bytes
+from marginalia.articles import load_source, read_source, source_key, without_body
+from marginalia.cache import value_bytes
 from marginalia.library import content_files, stat_signature
-from marginalia.pipeline import _rels
+from marginalia.model import Article
+from marginalia.pipeline import Reader, _rels
 
 from conftest import article
 
@@ -99,15 +100,21 @@ def test_a_worker_reads_what_load_source_reads(make_site: Callable[..., pathlib.
     site = odd_sidecars(make_site, tmp_path)
     listing = content_files(site)
     for path, rel in zip(listing.paths, _rels(site, listing.paths), strict=True):
-        source, key = read_source(site, path, rel, listing.sidecars)
+        source = read_source(site, path, rel, listing.sidecars)
         assert source.rel == rel and source.annotations == load_source(site, pathlib.Path(path)).annotations
-        assert key == digest(key_part(), value_bytes(source))
+        assert Reader(site, listing.sidecars, ("tags",)).prepare(rel).entry.key == source_key(source)
 
 
-def key_part() -> str:
-    from marginalia.fingerprint import tool_key
-
-    return tool_key()
+def test_an_article_without_its_body_is_a_copy_of_its_other_fields(make_site: Callable[..., pathlib.Path]) -> None:
+    site = make_site({"content/a.md": article("A", tags="[x, y]", people="[Ann]", byline="Bo")})
+    listing = content_files(site)
+    full = read_source(site, listing.paths[0], "content/a.md", listing.sidecars).article
+    assert full is not None and full.body
+    slim = without_body(full)
+    assert slim == dataclasses.replace(full, body="") and type(slim) is Article and full.body
+    assert value_bytes(slim) == value_bytes(dataclasses.replace(full, body=""))
+    # what without_body() relies on: nothing for __init__ to run again, fields in __dict__
+    assert not hasattr(Article, "__post_init__") and not hasattr(Article, "__slots__")
 
 
 def changed(value: Any) -> Iterator[Any]:
@@ -148,14 +155,15 @@ def test_the_key_changes_with_every_field_and_only_with_them(make_site: Callable
     site = make_site({"content/a.md": article("A", tags="[x, y]", people="[Ann]", byline="Bo"),
                       "content/a.annotations.yaml": sidecar})
     listing = content_files(site)
-    source, key = read_source(site, listing.paths[0], "content/a.md", listing.sidecars)
-    assert source.article is not None and source.annotations.annotations
-    keys = {digest(value_bytes(v)) for v in variants(source)}
+    source = read_source(site, listing.paths[0], "content/a.md", listing.sidecars)
+    key = source_key(source)
+    assert source.article is not None and source.annotations.annotations and source.article.body
+    keys = {source_key(v) for v in variants(source)}
     count = sum(1 for _ in variants(source))
-    assert count > 60 and len(keys) == count and digest(value_bytes(source)) not in keys
+    assert count > 60 and len(keys) == count and key not in keys
     # Equal values give equal keys, whichever objects are shared: a deep copy, a re-parse, one string
     # object in two fields or two equal strings.
-    assert key == read_source(site, listing.paths[0], "content/a.md", listing.sidecars)[1]
+    assert key == source_key(read_source(site, listing.paths[0], "content/a.md", listing.sidecars))
     assert value_bytes(copy.deepcopy(source)) == value_bytes(source)
     assert source.article.byline == "Bo"
     shared = dataclasses.replace(source.article, title="Bo", byline="Bo")
@@ -167,11 +175,12 @@ def test_the_key_changes_with_every_field_and_only_with_them(make_site: Callable
 KEYS_SCRIPT = """
 import json, pathlib, sys
 from marginalia.library import content_files
-from marginalia.articles import read_source
-from marginalia.pipeline import _rels
+from marginalia.articles import read_source, source_key
+from marginalia.model import Article
+from marginalia.pipeline import Reader, _rels
 site = pathlib.Path(sys.argv[1])
 listing = content_files(site)
-print(json.dumps([read_source(site, path, rel, listing.sidecars)[1]
+print(json.dumps([source_key(read_source(site, path, rel, listing.sidecars))
                   for path, rel in zip(listing.paths, _rels(site, listing.paths))]))
 """
 
@@ -180,7 +189,7 @@ print(json.dumps([read_source(site, path, rel, listing.sidecars)[1]
 def test_keys_are_the_same_in_every_process() -> None:
     """The bundled archive's keys, in two processes with different hash seeds, and here."""
     listing = content_files(REPO)
-    here = [read_source(REPO, path, rel, listing.sidecars)[1]
+    here = [source_key(read_source(REPO, path, rel, listing.sidecars))
             for path, rel in zip(listing.paths, _rels(REPO, listing.paths), strict=True)]
     for seed in ("1", "2"):
         run = subprocess.run([sys.executable, "-c", KEYS_SCRIPT, str(REPO)], capture_output=True, text=True,
