@@ -76,14 +76,14 @@ def _digit_table(count: int, width: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 _SHORT, _SHORT_LENGTHS = _digit_table(BASE ** 3, 3)  # every number of up to three symbols, looked up
-_COLUMNS = np.arange(3, dtype=np.uint8)
+_SHORT_FLAT = _SHORT.reshape(-1)
 
 
 def enc_array(values: np.ndarray) -> tuple[str, np.ndarray]:
     """``enc`` of every value, concatenated, and where each value's code starts (``len(values) + 1``
     offsets, so value ``i`` is ``text[offsets[i]:offsets[i + 1]]``). Codes of up to three symbols
-    (numbers below 91,125: nearly all) are rows of a table, gathered for the whole array at once and
-    trimmed to their lengths; the few longer ones are put in one by one."""
+    (numbers below 91,125: nearly all) are rows of a table, their symbols gathered for the whole array
+    at once; the few longer ones are put in one by one."""
     values = np.asarray(values, dtype=np.int64)
     offsets = np.zeros(len(values) + 1, dtype=np.int64)
     if not len(values):
@@ -94,7 +94,10 @@ def enc_array(values: np.ndarray) -> tuple[str, np.ndarray]:
     small = values if not len(big) else np.where(values < BASE ** 3, values, 0)
     widths = _SHORT_LENGTHS[small]
     np.cumsum(widths, out=offsets[1:])
-    text = _SHORT[small][widths[:, None] > _COLUMNS].tobytes().decode("ascii")  # the table's rows, trimmed
+    # symbol j of the text is symbol j - offsets[i] of value i's row: gathered from the flat table
+    # in one step (a third faster than taking whole rows and trimming them with a mask)
+    symbols = np.repeat(small * 3 - offsets[:-1], widths) + np.arange(offsets[-1])
+    text = _SHORT_FLAT[symbols].tobytes().decode("ascii")
     if not len(big):
         return text, offsets
     # longer codes (few: forward rows' longest hash prefixes, huge gaps) replace their "0"s one by one
