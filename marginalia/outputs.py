@@ -247,19 +247,22 @@ def site_jobs(pages: Pages, search: Job, editor: Callable[[], list[tuple[str, by
     yield pages.view_job(View("search/index.html", "search.html", {}))
     sets = [e.annotations for e in entries]
     yield pages.view_job(timeline_view(library, sets))
-    # The editors' page lists an entry per article with a warning (every article, in some imports):
-    # keyed by every article's content, not by walking that long context.
-    key = pages.job_keys["editor"] = editor_job_key(pages)
-    yield Job(key, editor or (lambda: editor_files(pages)), pages.keys)
     pages.job_keys["w3c"] = digest("w3c", pages.contents_key)
     yield Job(pages.job_keys["w3c"], lambda: list(w3c_files(library, sets, config)), pages.keys)
-    yield search
     summaries = [e.summary for e in entries]
     pages.feed_parts = [e.feed_key for e in entries]
     pages.job_keys["feeds"] = digest("feeds", pages.config_key, *pages.feed_parts)
     yield Job(pages.job_keys["feeds"], lambda: _feeds(library, config, summaries), pages.keys)
     yield Job(digest("assets", tool_key()), _assets, pages.keys)
     yield pages.view_job(not_found_view(config))
+    # The two jobs that may be made in other processes come after those made here, so that they
+    # have the most time before they are waited for: the search index (its own process) and the
+    # editors' page, an entry per article with a warning (every article, in some imports; made
+    # in a process of its own in a rebuild written in place), keyed by every article's content,
+    # not by walking that long context.
+    yield search
+    key = pages.job_keys["editor"] = editor_job_key(pages)
+    yield Job(key, editor or (lambda: editor_files(pages)), pages.keys)
     # Last: the sitemap lists every page made before it, with the articles' dates (keyed by those
     # alone, so a new headline or text leaves it as it was); then the offline manifest and the
     # service worker describe every file made before them.
