@@ -212,8 +212,8 @@ def test_a_prescan_is_one_scan_whatever_the_batches(tmp_path: pathlib.Path) -> N
     prescan = incremental.Prescan("english")
     for doc in docs:
         prescan.add(doc)
-    prescan.flush()
-    [scan] = prescan.scans
+    [scan] = prescan.take()
+    assert len(prescan.scanner.tokens) == 0  # the buffer went with the scan: no second copy stays
     whole = scan_slice(docs, Stemmer())
     assert scan.words == whole.words and len(set(scan.words)) == len(scan.words)
     assert scan.stems == whole.stems and scan.excerpts == whole.excerpts

@@ -85,10 +85,10 @@ class Prescan:
             self.scanner.add(self.pending)
             self.pending = []
 
-    @property
-    def scans(self) -> list[SliceScan]:
-        """The documents scanned (after :meth:`flush`; no more can be added then)."""
-        return [self.scanner.scan()] if self.at else []
+    def take(self) -> list[SliceScan]:
+        """The documents scanned, once: the scan's memory goes with the build that takes it."""
+        self.flush()
+        return [self.scanner.take()] if self.at else []
 
 
 def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: SearchCache | None,
@@ -131,9 +131,8 @@ def _scans(docs: Sequence[SearchDoc], order: list[int], ordered: list[SearchDoc]
     as they are, the others scanned now; and, with a prescan, where each is among the scans."""
     if prescan is None:
         return scan_docs(_with_texts(docs, [order[p] for p in todo], load_texts), stemmer, jobs), None
-    prescan.flush()
     rest = [p for p in todo if not ordered[p].key or ordered[p].key not in prescan.at]
-    scans = prescan.scans + scan_docs(_with_texts(docs, [order[p] for p in rest], load_texts), stemmer, jobs)
+    scans = prescan.take() + scan_docs(_with_texts(docs, [order[p] for p in rest], load_texts), stemmer, jobs)
     after = iter(range(len(prescan.at), len(prescan.at) + len(rest)))
     late = set(rest)
     return scans, [next(after) if p in late else prescan.at[ordered[p].key] for p in todo]

@@ -53,6 +53,9 @@ class Scanner:
 
     def __init__(self, stemmer: Stemmer) -> None:
         self.stemmer = stemmer
+        self._empty()
+
+    def _empty(self) -> None:
         self.ids = _Ids({"": BOUNDARY})
         self.stems = [""]
         self.tokens = array("I")  # grown in place, a batch at a time: array() converts a list fastest
@@ -79,18 +82,21 @@ class Scanner:
             self.stems += map(self.stemmer.stem, list(self.ids)[len(self.stems):])
         self.excerpts += (excerpt(doc.text) for doc in docs)
 
-    def scan(self) -> SliceScan:
-        """Every document added so far (the scan shares the scanner's token buffer: add no more)."""
-        return SliceScan(list(self.ids), list(self.stems), np.frombuffer(self.tokens, dtype=np.uint32),
+    def take(self) -> SliceScan:
+        """Every document added so far, as one scan; the scanner is empty after (its token buffer
+        is the scan's now, not a copy, and goes when the scan lets it go)."""
+        scan = SliceScan(list(self.ids), self.stems, np.frombuffer(self.tokens, dtype=np.uint32),
                          np.array(self.sizes, dtype=np.int64), np.array(self.titles, dtype=np.int64),
-                         list(self.excerpts))
+                         self.excerpts)
+        self._empty()
+        return scan
 
 
 def scan_slice(docs: Sequence[SearchDoc], stemmer: Stemmer) -> SliceScan:
     """Tokenize ``docs`` and stem each distinct word once."""
     scanner = Scanner(stemmer)
     scanner.add(docs)
-    return scanner.scan()
+    return scanner.take()
 
 
 @dataclass
