@@ -23,11 +23,11 @@ import contextlib
 import multiprocessing
 import queue
 import threading
-import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .model import ENTITY_KINDS, Article
+from .workers import forking, reply
 
 if TYPE_CHECKING:
     from .search import Prescan, SearchCache, SearchDoc
@@ -42,11 +42,8 @@ def search_doc(article: Article, url: str, text: str | None, key: str = "") -> S
     build did not read it again, so the index reads it only if it must)."""
     from .search import SearchDoc
 
-    if article.entities:
-        names = {kind: tuple(e.name for e in article.entities_of(kind)) for kind in ENTITY_KINDS}
-        people, organizations, places = names["people"], names["organizations"], names["places"]
-    else:  # (most articles: a build makes a document of each)
-        people = organizations = places = ()
+    people, organizations, places = (tuple(e.name for e in article.entities_of(kind)) for kind in ENTITY_KINDS) \
+        if article.entities else ((), (), ())  # (most articles name none: a build makes a document of each)
     return SearchDoc(url=url, title=article.title, date=article.date.isoformat() if article.date else None,
                      content_note=article.content_note or None,
                      text="" if text is None else doc_text(article, text), tags=article.tags,
@@ -66,7 +63,7 @@ class _Forked:
 
     def _fork(self, *, daemon: bool) -> None:
         """Start :meth:`_serve` in a forked process, where ``fork`` exists (else leave ``process`` None)."""
-        if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
+        if not forking():
             return
         ctx = multiprocessing.get_context("fork")
         self.inbox, self.outbox = ctx.Pipe(duplex=False)
@@ -115,15 +112,6 @@ class _Forked:
             self.close()
             raise value
         return value
-
-
-def _reply(answer: Any, outcome: tuple[str, Any]) -> None:
-    """Send the process's answer back (an exception that cannot be pickled, as its traceback)."""
-    try:
-        answer.send(outcome)
-    except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-        answer.send(("error", RuntimeError(traceback.format_exc())))
-    answer.close()
 
 
 class Indexer(_Forked):
@@ -193,7 +181,7 @@ class Indexer(_Forked):
                                                      prescan, token, since))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
             outcome = ("error", exc)
-        _reply(answer, outcome)
+        reply(answer, outcome)
 
 
 def _receive(inbox: Any, arrived: queue.SimpleQueue[Any]) -> None:
@@ -270,7 +258,7 @@ class Updater(_Forked):
                                                       token, since))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
             outcome = ("error", exc)
-        _reply(answer, outcome)
+        reply(answer, outcome)
         self.cache.flush()
 
 

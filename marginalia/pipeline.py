@@ -531,9 +531,7 @@ def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], ind
 
     library = pages.library
     existing = files_in(output)
-    by_key: dict[str, list[str]] = {}
-    for path, key in previous.items():
-        by_key.setdefault(key, []).append(path)
+    by_key = _paths_by_key(previous)
     # (Files of the index the output holds that stay the same come as None: only if all are there.)
     held = _kept(since, by_key, existing) is not None
     search = search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None,
@@ -721,9 +719,7 @@ def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: In
     todo = [i for i, url in enumerate(library.urls) if not previous or previous.get(url) != keys[i]
             or url not in existing]
     report.rendered = len(todo)
-    by_key: dict[str, list[str]] = {}
-    for path, key in previous.items():
-        by_key.setdefault(key, []).append(path)
+    by_key = _paths_by_key(previous)
     search = search or search_job(pages, indexer, reusable=lambda key: _kept(key, by_key, existing) is not None)
     bodies = {i: p.html for i in todo if (p := fresh.get(library.articles[i].path)) is not None}
     jobs = site_jobs(pages, search)
@@ -794,6 +790,14 @@ def _job_files(job: Job, by_key: dict[str, list[str]], existing: AbstractSet[str
     for path, data in job.make():
         job.pages_out[path] = job.key
         yield path, data
+
+
+def _paths_by_key(previous: dict[str, str]) -> dict[str, list[str]]:
+    """The last build's files by their key (``previous``: their keys by path)."""
+    by_key: dict[str, list[str]] = {}
+    for path, key in previous.items():
+        by_key.setdefault(key, []).append(path)
+    return by_key
 
 
 def _kept(key: str, by_key: dict[str, list[str]], existing: AbstractSet[str]) -> list[str] | None:

@@ -42,10 +42,15 @@ def fork_pool(jobs: int) -> multiprocessing.pool.Pool:
     return _Pool(jobs, context=multiprocessing.get_context("fork"))
 
 
+def forking() -> bool:
+    """Whether this process may fork workers: ``fork`` exists here, and this is no daemon process
+    (which may not have children)."""
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+
+
 def can_fork(items: int, jobs: int) -> bool:
     """Whether a pool of ``jobs`` forked processes is worth starting for ``items`` items."""
-    return jobs > 1 and items >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods() \
-        and not multiprocessing.current_process().daemon
+    return jobs > 1 and items >= PARALLEL_MIN and forking()
 
 
 def _apply(item: Any) -> Any:
@@ -163,10 +168,8 @@ def _share(send: Any, counter: Any, chunks: list[Sequence[Any]], function: Calla
         while (taken := _take(counter, len(chunks))) is not None:
             send.send((taken, [function(item, *args) for item in chunks[taken]]))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
-        try:
-            send.send((-1, exc))
-        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-            send.send((-1, RuntimeError(traceback.format_exc())))
+        reply(send, (-1, exc), failed=-1)
+        return
     send.close()
 
 
@@ -187,7 +190,7 @@ class Forked(Generic[T]):
     def __init__(self, function: Callable[..., T], *args: Any) -> None:
         self.function, self.args = function, args
         self.process: Any = None
-        if "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon:
+        if forking():
             context = multiprocessing.get_context("fork")
             self.receive, send = context.Pipe(duplex=False)
             self.process = context.Process(target=_call, args=(send, function, args), daemon=True)
@@ -222,7 +225,17 @@ def _call(send: Any, function: Callable[..., Any], args: tuple[Any, ...]) -> Non
         outcome: tuple[str, Any] = ("ok", function(*args))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
         outcome = ("error", exc)
-    send.send(outcome)
+    reply(send, outcome)
+
+
+def reply(send: Any, outcome: tuple[Any, Any], failed: Any = "error") -> None:
+    """Send a forked process's answer back and close the pipe; an answer that cannot be pickled
+    (an exception or a result) goes as ``(failed, RuntimeError(its traceback))``."""
+    try:
+        send.send(outcome)
+    except Exception:  # noqa: BLE001 - a value that cannot be pickled
+        send.send((failed, RuntimeError(traceback.format_exc())))
+    send.close()
 
 
 def default_jobs() -> int:

@@ -28,6 +28,7 @@ from typing import Any
 
 from .errors import Problem, SiteError
 from .slugs import WINDOWS_RESERVED
+from .workers import forking
 
 _BAD_SEGMENT = re.compile(r"^(?:\.{1,2}|)$|[\x00-\x1f\\:*?\"<>|]")
 _RENAME_EXCHANGE = 2
@@ -172,7 +173,7 @@ class Staging:
         files costs the build's own process a third of a second it can spend on other work meanwhile.
         :meth:`linked_files` waits for it; files the build then writes replace their link, and
         linked files it does not make again are removed before the swap."""
-        if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
+        if not forking():
             return
         ctx = multiprocessing.get_context("fork")
         receive, send = ctx.Pipe(duplex=False)

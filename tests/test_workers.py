@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -39,6 +40,8 @@ def test_forked_call_gives_its_result_or_its_error_from_another_process() -> Non
     with pytest.raises(SiteError) as caught:
         Forked(refuse, "content/a.md").result()
     assert caught.value.problems == [Problem("content/a.md", 3, 1, "refused", "a hint")]
+    with pytest.raises(RuntimeError, match="pickle"):  # a result that cannot travel back is an error, not a hang
+        Forked(threading.Lock).result()
     stopped = Forked(square_plus, 2, 0)
     stopped.close()  # not asked: the process is stopped, and nothing is left waiting
     assert stopped.process is None

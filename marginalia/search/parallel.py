@@ -9,11 +9,10 @@ process that may not have children, the tasks run here, one after another.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ..workers import default_jobs, fork_pool
+from ..workers import default_jobs, fork_pool, forking
 
 T = TypeVar("T")
 SHARED: dict[str, Any] = {}  # what forked workers read
@@ -26,8 +25,7 @@ def run_tasks(func: Callable[..., T], tasks: Sequence[tuple[Any, ...]], shared: 
     SHARED.clear()
     SHARED.update(shared)
     try:
-        if jobs > 1 and len(tasks) > 1 and "fork" in multiprocessing.get_all_start_methods() \
-                and not multiprocessing.current_process().daemon:
+        if jobs > 1 and len(tasks) > 1 and forking():
             with fork_pool(min(jobs, len(tasks))) as pool:
                 return pool.starmap(func, tasks, chunksize=1)
         return [func(*task) for task in tasks]
