@@ -1,4 +1,5 @@
-"""The Jinja environment's faster output escaping gives the pages stock Jinja gives."""
+"""The Jinja environment's speed-ups (output escaping, templates kept by name, globals merged once a
+page, text and expressions yielded together) give the pages stock Jinja gives."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import jinja2
 import pytest
 from markupsafe import Markup, escape
 
+from marginalia import templates
 from marginalia.templates import make_env, output_escape
+
+from conftest import REPO, tree_bytes
 
 
 class Html:
@@ -55,3 +59,59 @@ def test_imported_macros_see_the_importing_templates_own_globals(tmp_path: pathl
     assert env.from_string(source).render() == "[none]"
     assert env.from_string(source, globals={"extra": "own"}).render() == "[own]"
     assert env.from_string(source).render() == "[none]"
+
+
+def stock_env(site: pathlib.Path, compiled: pathlib.Path | None = None) -> jinja2.Environment:
+    """Jinja's own environment with the same loader, options, filters and globals as make_env's."""
+    ours = make_env(site)
+    env = jinja2.Environment(loader=ours.loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.globals.update(ours.globals)
+    env.filters.update(ours.filters)
+    return env
+
+
+LAYOUTS = {
+    "base.html": """<t>{% block title %}Base{% endblock %}</t>{{ g }} {{ page }}
+{% block body %}<b>{{ page|upper }}</b> {{ self.title() }}{% endblock %}
+{% include "part.html" %}{% block tail scoped %}{% for x in items %}[{{ x }}]{% endfor %}{% endblock %}""",
+    "part.html": "<p>{{ page }} {{ g }} {% for x in items %}{{ loop.index }}{{ x }}{% if not loop.last %}, {% endif %}"
+                 "{% endfor %}</p>",
+    "macros.html": "{% macro item(x) %}<i>{{ x }}</i> {{ caller() if caller else '' }}{% endmacro %}",
+    "page.html": """{% extends "base.html" %}{% from "macros.html" import item %}
+{% block title %}{{ super() }} &gt; {{ page }}{% endblock %}
+{% block body %}{{ super() }}
+{% for node in tree recursive %}<{{ node.name }}>{{ loop(node.kids) }}</{{ node.name }}>{% endfor %}
+{% filter upper %}{{ page }} and {{ g }}{% endfilter %}{% call item(page) %}{{ page }}<c>{% endcall %}
+{% set captured %}{{ page }}|{{ items|join(",") }}{% endset %}{{ captured }} {{ captured|length }}
+{{ page if flag else "" }}{{ "x" ~ page }}
+{% for x in items %}{% if x is string %}{{ x }}{% else %}{{ x + 1 }}{% endif %}{% else %}none{% endfor %}
+{% endblock %}""",
+}
+
+
+def test_extends_blocks_loops_and_macros_render_as_with_stock_jinja(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "layouts").mkdir()
+    for name, text in LAYOUTS.items():
+        (tmp_path / "layouts" / name).write_text(text)
+    context = {"page": "<p&'>", "g": Markup("<g/>"), "items": ["<a>", 2, Markup("<m>")], "flag": True,
+               "tree": [{"name": "a", "kids": [{"name": "b", "kids": []}]}, {"name": "c", "kids": []}]}
+    ours, stock = make_env(tmp_path, tmp_path / "compiled"), stock_env(tmp_path)
+    expected = stock.get_template("page.html").render(context)
+    assert "&lt;p&amp;&#39;&gt;" in expected and "<a><b></b></a>" in expected
+    for _ in range(2):  # compiled, then from the compiled templates kept on disk
+        assert ours.get_template("page.html").render(context) == expected
+        ours = make_env(tmp_path, tmp_path / "compiled")
+    assert any((tmp_path / "compiled").iterdir())
+    assert ours.get_template("page.html", globals={"g": "own"}).render(context) == \
+        stock.get_template("page.html", globals={"g": "own"}).render(context)
+
+
+def test_the_bundled_archive_is_what_stock_jinja_renders(demo_output: pathlib.Path, tmp_path: pathlib.Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from marginalia.pipeline import build
+
+    monkeypatch.setattr(templates, "make_env", stock_env)
+    out = tmp_path / "output"
+    build(REPO, output=out, clean=True)
+    assert tree_bytes(out) == tree_bytes(demo_output)
