@@ -115,7 +115,7 @@ def scanned(docs: list[SearchDoc]) -> tuple[list[SearchDoc], Corpus, np.ndarray,
     ordered = [docs[i] for i in order_docs(docs)]
     scan = scan_slice(ordered, Stemmer())
     c = assemble([str(i) for i in range(len(ordered))], [-1] * len(ordered), [scan], None)
-    counted = count_all(c, (), fnv1a_all(c.stems), 0)[0]
+    counted = count_all(c, fnv1a_all(c.stems))[0]
     offsets, pdocs, tfs = merge_runs([(x.run_ids, x.run_lengths, x.docs, x.tfs) for x in counted],
                                      len(c.stems))
     return ordered, c, offsets, pdocs.astype(np.int64), tfs

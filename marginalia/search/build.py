@@ -80,47 +80,39 @@ def common_codes(common: Sequence[str], corpus: Corpus) -> np.ndarray:
     return codes
 
 
-def common_set(corpus: Corpus) -> tuple[str, ...]:
-    """The common stems, found before the postings are counted, so that each run of documents gets
-    its forward rows as soon as it is counted: a stem in half of the documents has at least that many
-    tokens, so only such stems' documents are counted here."""
-    n = len(corpus.keys)
-    per_stem = np.bincount(corpus.wid_cid, weights=np.bincount(corpus.tokens, minlength=len(corpus.words)),
-                           minlength=len(corpus.stems))
-    candidates = np.flatnonzero(2 * per_stem >= n)
-    candidates = candidates[candidates != 0]
-    if not n or not len(candidates):
-        return ()
-    index = np.full(len(corpus.stems), -1, dtype=np.int64)
-    index[candidates] = np.arange(len(candidates))
-    of_word, bounds, width = index[corpus.wid_cid], corpus.bounds, len(candidates)
-    df = np.zeros(len(corpus.stems), dtype=np.int64)
-    for a in range(0, n, COUNT_DOCS):
-        b = min(n, a + COUNT_DOCS)
-        which = of_word[corpus.tokens[bounds[a]:bounds[b]]]
-        doc = np.repeat(np.arange(b - a), corpus.sizes[a:b])
-        hit = np.flatnonzero(which >= 0)
-        seen = np.bincount(doc[hit] * width + which[hit], minlength=(b - a) * width) > 0
-        df[candidates] += seen.reshape(b - a, width).sum(axis=0)
-    return tuple(common_stems(df, corpus.stems, n))
-
-
-def count_all(corpus: Corpus, common: tuple[str, ...], hashes: np.ndarray, salt: int) -> tuple[
-        list[Counted], list[str], bool]:
-    """The postings of every run of COUNT_DOCS documents, and every document's forward row (and
-    whether two stems of one document share a whole hash)."""
-    codes = StemCodes.of(stem_hashes(corpus.stems, hashes, salt), common_codes(common, corpus))
+def count_all(corpus: Corpus, hashes: np.ndarray) -> tuple[list[Counted], list[str], tuple[str, ...], int]:
+    """The postings of every run of COUNT_DOCS documents; then, from the stems' document
+    frequencies that gives, the common stems and every document's forward row, and the salt
+    those rows were made with."""
     bounds, n = corpus.bounds, len(corpus.keys)
-    parts, forward, collided = [], [], False
+    parts, df = [], np.zeros(len(corpus.stems), dtype=np.int64)
     for a in range(0, n, COUNT_DOCS):
         b = min(n, a + COUNT_DOCS)
         c = count(corpus.wid_cid[corpus.tokens[bounds[a]:bounds[b]]], corpus.sizes[a:b], corpus.titles[a:b], a)
-        rows_, bad = rows(corpus.sizes[a:b], c, a, codes)
+        df[c.run_ids] += c.run_lengths  # (a run holds a stem's postings: one a document)
+        parts.append(c)
+    common, salt = tuple(common_stems(df, corpus.stems, n)), 0
+    forward, collided = forward_rows(corpus, parts, common, hashes, salt)
+    while collided:  # two stems of one document share 49 bits of hash: another salt for all (never seen)
+        salt += 1
+        forward, collided = forward_rows(corpus, parts, common, hashes, salt)
+    for c in parts:
+        c.posting_of_token = np.zeros(0, dtype=np.int32)  # only the rows needed it
+    return parts, forward, common, salt
+
+
+def forward_rows(corpus: Corpus, parts: list[Counted], common: tuple[str, ...], hashes: np.ndarray, salt: int
+                 ) -> tuple[list[str], bool]:
+    """Every document's forward row, from its run's postings (and whether two stems of one document
+    share a whole hash)."""
+    codes = StemCodes.of(stem_hashes(corpus.stems, hashes, salt), common_codes(common, corpus))
+    forward: list[str] = []
+    collided = False
+    for a, c in zip(range(0, len(corpus.keys), COUNT_DOCS), parts, strict=True):
+        rows_, bad = rows(corpus.sizes[a:a + COUNT_DOCS], c, a, codes)
         forward += rows_
         collided |= bad
-        c.posting_of_token = np.zeros(0, dtype=np.int64)  # only the rows needed it
-        parts.append(c)
-    return parts, forward, collided
+    return forward, collided
 
 
 def chunk_ranks(df: np.ndarray, hashes: np.ndarray, stems: list[str]) -> np.ndarray:
@@ -235,11 +227,7 @@ def word_files(corpus: Corpus, df: np.ndarray) -> tuple[np.ndarray, list[str], l
 def build_full(corpus: Corpus, docs: Sequence[SearchDoc]) -> Index:
     """Every file of the index of ``corpus`` (``docs``: its documents, in id order)."""
     hashes = fnv1a_all(corpus.stems)
-    common, salt = common_set(corpus), 0
-    counted, forward, collided = count_all(corpus, common, hashes, salt)
-    while collided:  # two stems of one document share 49 bits of hash: another salt for all (never seen)
-        salt += 1
-        counted, forward, collided = count_all(corpus, common, hashes, salt)
+    counted, forward, common, salt = count_all(corpus, hashes)
     offsets, pdocs, ptfs = merge_runs([(c.run_ids, c.run_lengths, c.docs, c.tfs) for c in counted],
                                       len(corpus.stems))
     del counted

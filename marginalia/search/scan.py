@@ -108,7 +108,7 @@ class Counted:
     run_lengths: np.ndarray
     docs: np.ndarray  # uint32
     tfs: np.ndarray  # uint32: TITLE_WEIGHT * headline tf + body tf
-    posting_of_token: np.ndarray  # int64, -1 for a BOUNDARY token
+    posting_of_token: np.ndarray  # int32, -1 for a BOUNDARY token
 
 
 def count(sequence: np.ndarray, sizes: np.ndarray, titles: np.ndarray, first_id: int) -> Counted:
@@ -127,7 +127,7 @@ def count(sequence: np.ndarray, sizes: np.ndarray, titles: np.ndarray, first_id:
     new[1:] = (sids[1:] != sids[:-1]) | (docs[1:] != docs[:-1])
     starts = np.flatnonzero(new)
     tfs = np.add.reduceat(weight[order], starts) if len(starts) else np.zeros(0, dtype=np.uint32)
-    posting_of_token = np.full(len(sequence), -1, dtype=np.int64)
+    posting_of_token = np.full(len(sequence), -1, dtype=np.int32)  # (held for every run until the rows are made)
     posting_of_token[order] = np.cumsum(new) - 1
     sids = sids[starts].astype(np.int64)
     runs = np.flatnonzero(np.diff(sids, prepend=-1))  # where each stem's postings start
