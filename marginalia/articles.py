@@ -131,7 +131,7 @@ def _read_sidecar(site: pathlib.Path, side: str, rel: str) -> tuple[str | None, 
     if st.st_size > MAX_CONTENT_BYTES:
         return None, Problem(rel, 1, 1, "file is larger than 20 MB", "split it up")
     try:
-        raw = read_bytes(side)
+        raw = read_bytes(side, st.st_size)
     except OSError as exc:
         return None, Problem(rel, 1, 1, f"cannot read sidecar: {exc.strerror}", "check that the file is readable")
     return decode_content(raw, rel)

