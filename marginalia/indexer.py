@@ -172,7 +172,7 @@ class Indexer(_Forked):
             while isinstance(batch := arrived.get(), list):
                 for rel, doc in batch:
                     rels.append(rel)
-                    docs.append(prescan.add(doc))  # (without its text once scanned: ~300 MB at 100,000)
+                    docs.append(prescan.add(doc))  # (without its text once scanned: ~230 MB at 100,000)
             if isinstance(batch, BaseException):
                 return  # the build went away (failed): nothing to answer
             token, since = batch

@@ -85,8 +85,8 @@ class _Template(jinja2.Template):
     def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
                     locals: Any = None) -> jinja2.runtime.Context:
         """Jinja's context, given the globals as one dict: Jinja copies them into every page's
-        context from a ``ChainMap``, whose keys and values it walks in Python (about 7 us of an article
-        page's 60, measured); the same values, merged in C."""
+        context from a ``ChainMap``, whose keys and values it walks in Python (about 7 us of an
+        article page's 60, measured); the same values, merged in C."""
         merged = self.globals
         if isinstance(merged, ChainMap):
             layers, merged = merged.maps, {}
@@ -98,8 +98,8 @@ class _Template(jinja2.Template):
 class _Environment(jinja2.Environment):
     """Jinja's environment, with each template loaded once kept by its name: a page looks up
     its template, the one that template extends and the one it imports macros from, and Jinja's
-    cache takes a lock and reorders its queue at each lookup (about 5 us a page, measured). With ``auto_reload``
-    off (as here) Jinja never loads a template again either."""
+    cache takes a lock and reorders its queue at each lookup (about 5 us a page, measured). With
+    ``auto_reload`` off (as here) Jinja never loads a template again either."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -120,9 +120,9 @@ _JOINED = "\x00joined"  # a stand-in frame buffer (see _Generator)
 class _Generator(jinja2.compiler.CodeGenerator):
     """Jinja's code generator, except that template text and ``{{ expressions }}`` between two
     statements are yielded as one string (joined in order), not piece by piece: each piece a block
-    yields passes up through every template the page's extends, one ``yield from`` at a time (an
-    article page yielded 145 pieces, now 45: about 3 us of its 60, measured). Where Jinja would append
-    the pieces to a buffer it does so as before."""
+    yields passes up through every template the page extends, one ``yield from`` at a time (an
+    article page yielded 145 pieces, now 45: about 3 us of its 60, measured). Where Jinja would
+    append the pieces to a buffer it does so as before."""
 
     def visit_Output(self, node: jinja2.nodes.Output, frame: Any) -> None:
         if frame.buffer is not None or len(node.nodes) < 2:
