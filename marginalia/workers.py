@@ -59,16 +59,48 @@ def _apply(item: Any) -> Any:
 
 def map_forked(function: Callable[..., T], items: Sequence[Any], args: tuple[Any, ...],
                jobs: int, chunksize: int = 64) -> Iterator[T]:
-    """``function(item, *args)`` for each item, in order, across ``jobs`` forked processes."""
-    if not can_fork(len(items), jobs):
-        yield from (function(item, *args) for item in items)
-        return
-    _WORKER.update(function=function, args=args)
+    """``function(item, *args)`` for each item, in order, across ``jobs`` forked processes (forked
+    when the first result is asked for)."""
+    mapped = Mapped(function, items, args, jobs, chunksize)
     try:
-        with fork_pool(jobs) as pool:
-            yield from pool.imap(_apply, items, chunksize=chunksize)
+        yield from mapped
     finally:
-        _WORKER.clear()
+        mapped.close()
+
+
+class Mapped(Iterator[T]):
+    """``function(item, *args)`` for each item, in order, across ``jobs`` processes forked when
+    this is made, which work while the caller goes on (without fork, or for few items or one job,
+    each result is made here when asked for). :meth:`close` it when done with it, or to stop the
+    processes early."""
+
+    def __init__(self, function: Callable[..., T], items: Sequence[Any], args: tuple[Any, ...], jobs: int,
+                 chunksize: int = 64) -> None:
+        self.pool: Any = None
+        if not can_fork(len(items), jobs):
+            self.results: Iterator[T] = (function(item, *args) for item in items)
+            return
+        _WORKER.update(function=function, args=args)  # (kept until close: the pool may fork anew)
+        try:
+            self.pool = fork_pool(jobs)
+            self.results = self.pool.imap(_apply, items, chunksize=chunksize)
+        except BaseException:
+            self.close()
+            _WORKER.clear()
+            raise
+
+    def __next__(self) -> T:
+        try:
+            return next(self.results)
+        except BaseException:  # the end, or a worker's exception
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
+            _WORKER.clear()
 
 
 class Started(Iterator[T]):

@@ -80,6 +80,38 @@ def test_forked_builds_equal_clean_builds(make_site, tmp_path: pathlib.Path, mon
         assert tree_bytes(clean) == tree_bytes(_single(site, tmp_path / f"one-{round_}"))
 
 
+@pytest.mark.parametrize("breakage", ["content", "layout", "disk"])
+def test_a_failed_forked_build_leaves_the_output_and_no_process(make_site, monkeypatch, breakage: str) -> None:
+    """A clean build of a large archive starts its readers and indexer before anything is checked;
+    when it then fails (on a content file, on a layout once all is read, or making its new tree
+    before reading), they are stopped and the last output stays as it was."""
+    import multiprocessing
+
+    import marginalia.pipeline
+    import marginalia.workers
+
+    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
+    rng = random.Random(7)
+    site = make_site()
+    for n in range(40):
+        _write(site, n, rng)
+    build(site, jobs=2)
+    before = tree_bytes(site / "output")
+    if breakage == "content":
+        (site / "content" / "a7.md").write_text("---\ntitle: [unclosed\n---\nText.\n")
+    elif breakage == "layout":
+        (site / "layouts" / "article.html").write_text("{% block main %}{{ unclosed( {% endblock %}")
+    else:
+        def full_disk(*args: object, **kwargs: object) -> None:
+            raise OSError(28, "No space left on device")
+        monkeypatch.setattr(marginalia.pipeline, "Staging", full_disk)
+    with pytest.raises(OSError if breakage == "disk" else SiteError):
+        build(site, clean=True, jobs=2)
+    assert not multiprocessing.active_children()
+    assert tree_bytes(site / "output") == before
+
+
 def _single(site: pathlib.Path, output: pathlib.Path) -> pathlib.Path:
     """A clean build in this process alone."""
     build(site, output=output, clean=True, jobs=1)

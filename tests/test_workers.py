@@ -4,17 +4,19 @@ or here, and its errors."""
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 import signal
 import threading
 import time
+from typing import Any
 
 import pytest
 
 from marginalia.errors import Problem, SiteError
 from marginalia.indexer import Indexer
 from marginalia.search import SearchCache, SearchDoc, build_index
-from marginalia.workers import PARALLEL_MIN, Forked, map_forked, start_forked
+from marginalia.workers import PARALLEL_MIN, Forked, Mapped, map_forked, start_forked
 
 
 def square_plus(item: int, offset: int) -> tuple[int, int]:
@@ -179,3 +181,32 @@ def test_the_pools_worker_thread_sleeps_while_results_wait(monkeypatch) -> None:
             sum(range(200_000))  # busy here while the workers' results wait in the pipe
     assert results == [i * i for i in items]
     assert len(calls) < 20, len(calls)
+
+
+def counted_square(item: int, done: Any) -> tuple[int, int]:
+    with done.get_lock():
+        done.value += 1
+    return item * item, os.getpid()
+
+
+def test_mapped_work_starts_when_made_and_close_stops_it() -> None:
+    items = list(range(PARALLEL_MIN * 4))
+    done = multiprocessing.get_context("fork").Value("q", 0)
+    mapped = Mapped(counted_square, items, (done,), jobs=2, chunksize=8)
+    deadline = time.monotonic() + 10
+    while done.value == 0 and time.monotonic() < deadline:  # nothing asked for yet
+        time.sleep(0.005)
+    assert done.value > 0 and len(multiprocessing.active_children()) == 2
+    assert [r for r, _pid in mapped] == [i * i for i in items]  # in order; the end closes the pool
+    assert mapped.pool is None and not multiprocessing.active_children()
+    stopped = Mapped(slow_square, items, (0,), jobs=2)
+    assert next(stopped)[0] == 0
+    stopped.close()  # before the end: the processes are stopped
+    assert stopped.pool is None and not multiprocessing.active_children()
+
+
+def test_mapped_errors_reach_the_caller_and_end_the_pool() -> None:
+    mapped = Mapped(refuse, [f"content/{i}.md" for i in range(PARALLEL_MIN)], (), jobs=2)
+    with pytest.raises(SiteError):
+        list(mapped)
+    assert mapped.pool is None and not multiprocessing.active_children()
