@@ -77,6 +77,7 @@ class BuildCache:
         self.db: sqlite3.Connection | None = None
         self.unreadable: set[str] = set()  # records to rewrite whatever their key
         self.blank = False  # no record of this scope was stored before this build (see commit)
+        self.prepared = False  # prepare() left its transaction open, for finish() to commit
         if enabled:
             self._open()
 
@@ -162,10 +163,19 @@ class BuildCache:
         meta may be :data:`STAGED` (stored already); rows whose signature and key are stored already
         are left as they are, so a rebuild after one edit rewrites a few rows, not all of them.
         ``snapshot``: the pickled start of the next build, stored with the rest (or dropped)."""
+        self.prepare(files, pages, state, snapshot)
+        self.finish()
+
+    def prepare(self, files: Iterable[tuple[str, str, str, Any]], pages: dict[str, str],
+                state: dict[str, str], snapshot: bytes | None = None) -> None:
+        """:meth:`commit`'s writes, made before output/ is swapped in, in a transaction left open:
+        :meth:`finish` commits it; closing the cache without that leaves it as it was."""
         if self.db is None:
             return
         files = list(files)
-        with self._transaction() as db:
+        db = self.db
+        db.execute("BEGIN")
+        try:
             # A first or --clean build stored every record it has while it read (STAGED), and no other:
             # nothing to compare or delete (at 100,000 files, reading the table back took 0.3 s).
             if not (self.blank and all(meta is STAGED for *_row, meta in files)):
@@ -176,6 +186,16 @@ class BuildCache:
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
                            ((self.scope, p, k) for p, k in pages.items() if old_pages.get(p) != k))
             self._replace_state(db, state, snapshot)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self.prepared = True
+
+    def finish(self) -> None:
+        """Commit what :meth:`prepare` wrote (call only after output/ was swapped in)."""
+        if self.db is not None and self.prepared:
+            self.db.execute("COMMIT")
+            self.prepared = False
 
     def _replace_files(self, db: sqlite3.Connection, files: list[tuple[str, str, str, Any]]) -> None:
         """The records of ``files`` in place of those stored: only rows whose signature or key changed
@@ -237,5 +257,8 @@ class BuildCache:
 
     def close(self) -> None:
         if self.db is not None:
+            if self.prepared:  # the build failed after prepare(): the cache stays as it was
+                self.db.execute("ROLLBACK")
+                self.prepared = False
             self.db.close()
             self.db = None

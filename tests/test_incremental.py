@@ -112,6 +112,41 @@ def test_a_failed_forked_build_leaves_the_output_and_no_process(make_site, monke
     assert tree_bytes(site / "output") == before
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_that_fails_rendering_leaves_the_cache_as_it_was(make_site, monkeypatch, jobs: int) -> None:
+    """The cache's new rows are written while the pages render and committed after the swap: a page
+    that fails to render (after they were written) leaves the cache describing the last good build."""
+    import marginalia.pipeline
+    import marginalia.workers
+    from marginalia.cache import BuildCache
+
+    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
+    rng = random.Random(11)
+    site = make_site()
+    for n in range(30):
+        _write(site, n, rng)
+    build(site, jobs=jobs)
+    before, output = tree_bytes(site / "output"), site / "output"
+
+    def stored() -> tuple[object, ...]:
+        cache = BuildCache(site, output, variant="feeds=True")  # (the test config has a base URL)
+        try:
+            return cache.state("fingerprint"), cache.state("output"), cache.snapshot_bytes(), cache.pages()
+        finally:
+            cache.close()
+
+    last = stored()
+    assert last[0] and last[2]
+    _write(site, 3, rng)
+    (site / "layouts" / "article.html").write_text('{% extends "base.html" %}{% block main %}{{ article.nope }}'
+                                                   '{% endblock %}')
+    with pytest.raises(SiteError):
+        build(site, jobs=jobs)
+    assert stored() == last
+    assert tree_bytes(site / "output") == before
+
+
 def _single(site: pathlib.Path, output: pathlib.Path) -> pathlib.Path:
     """A clean build in this process alone."""
     build(site, output=output, clean=True, jobs=1)
