@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pathlib
 import random
+import sys
 
 import pytest
 
@@ -332,3 +333,16 @@ def test_cache_records_follow_the_content_after_first_clean_and_cached_builds(ma
     report = build(site)
     assert report.rendered >= 1 and records() == [f"content/a{n}.md" for n in (0, 1, 3, 5)]
     assert build(site).nothing_changed
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_the_new_tree_is_swapped_in_one_step(tmp_path: pathlib.Path) -> None:
+    from marginalia.writer import _swap
+
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "page.html").write_text("new")
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "page.html").write_text("old")
+    assert _swap(tmp_path / "new", tmp_path / "output")  # exchanged: "new" now holds the old site
+    assert (tmp_path / "output" / "page.html").read_text() == "new"
+    assert (tmp_path / "new" / "page.html").read_text() == "old"
