@@ -30,6 +30,25 @@ def _write(site: pathlib.Path, n: int, rng: random.Random) -> None:
     (site / "content" / f"a{n}.md").write_text(article(f"Story {n} {rng.randint(0, 9)}", date, body, **fields))
 
 
+def _large(monkeypatch) -> None:
+    """Builds forked as in a large archive, whatever the number of articles."""
+    import marginalia.pipeline
+    import marginalia.workers
+
+    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
+
+
+def _built(make_site, seed: int, count: int, jobs: int = 2) -> tuple[pathlib.Path, random.Random]:
+    """A site of ``count`` random articles, built once; and the random source, to edit it on."""
+    rng = random.Random(seed)
+    site = make_site()
+    for n in range(count):
+        _write(site, n, rng)
+    build(site, jobs=jobs)
+    return site, rng
+
+
 def test_random_edits_then_cached_build_equals_clean_build(make_site, tmp_path: pathlib.Path) -> None:
     rng = random.Random(20140618)
     site = make_site()
@@ -54,16 +73,8 @@ def test_random_edits_then_cached_build_equals_clean_build(make_site, tmp_path: 
 def test_forked_builds_equal_clean_builds(make_site, tmp_path: pathlib.Path, monkeypatch) -> None:
     """The same with the work forked as in a large archive: files read by a pool, pages written by
     worker processes straight into the new tree, the search index built in its own process."""
-    import marginalia.pipeline
-    import marginalia.workers
-
-    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
-    rng = random.Random(1812)
-    site = make_site()
-    for n in range(40):
-        _write(site, n, rng)
-    build(site, jobs=2)
+    _large(monkeypatch)
+    site, rng = _built(make_site, 1812, 40)
     for round_ in range(4):
         existing = sorted((site / "content").glob("*.md"))
         for path in rng.sample(existing, 5):
@@ -89,15 +100,9 @@ def test_a_failed_forked_build_leaves_the_output_and_no_process(make_site, monke
     import multiprocessing
 
     import marginalia.pipeline
-    import marginalia.workers
 
-    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
-    rng = random.Random(7)
-    site = make_site()
-    for n in range(40):
-        _write(site, n, rng)
-    build(site, jobs=2)
+    _large(monkeypatch)
+    site, _rng = _built(make_site, 7, 40)
     before = tree_bytes(site / "output")
     if breakage == "content":
         (site / "content" / "a7.md").write_text("---\ntitle: [unclosed\n---\nText.\n")
@@ -117,17 +122,10 @@ def test_a_failed_forked_build_leaves_the_output_and_no_process(make_site, monke
 def test_a_build_that_fails_rendering_leaves_the_cache_as_it_was(make_site, monkeypatch, jobs: int) -> None:
     """The cache's new rows are written while the pages render and committed after the swap: a page
     that fails to render (after they were written) leaves the cache describing the last good build."""
-    import marginalia.pipeline
-    import marginalia.workers
     from marginalia.cache import BuildCache
 
-    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
-    rng = random.Random(11)
-    site = make_site()
-    for n in range(30):
-        _write(site, n, rng)
-    build(site, jobs=jobs)
+    _large(monkeypatch)
+    site, rng = _built(make_site, 11, 30, jobs)
     before, output = tree_bytes(site / "output"), site / "output"
 
     def stored() -> tuple[object, ...]:
@@ -156,12 +154,9 @@ def _single(site: pathlib.Path, output: pathlib.Path) -> pathlib.Path:
 
 def _forked(monkeypatch) -> list[frozenset[str]]:
     """Builds forked as in a large archive; returns what each build's linking process linked in."""
-    import marginalia.pipeline
-    import marginalia.workers
     from marginalia.writer import Staging
 
-    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
+    _large(monkeypatch)
     seen: list[frozenset[str]] = []
     original = Staging.linked_files
 
