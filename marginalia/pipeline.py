@@ -703,9 +703,7 @@ def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: Bu
     cached = cache.files() if cache.state("tool") == tool_key() else {}
     usable = {rel: hit[2] for rel in rels if (hit := cached.get(rel)) is not None and hit[0] == signatures[rel]}
     todo = [rel for rel in rels if rel not in usable]
-    if records is not None and usable:  # (cannot be: they were started for a build that reuses none)
-        records.close()
-        records = None
+    assert records is None or not usable  # (they are started only for a build that reuses no record)
     records = records or Mapped(_record, todo, (reader,), jobs)
     entries: list[Entry] = []
     fresh: dict[str, Prepared] = {}

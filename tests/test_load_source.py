@@ -22,11 +22,12 @@ from typing import Any
 
 import pytest
 
-from marginalia.articles import load_source, read_source, source_key, without_body
+from marginalia.articles import load_source, read_source, source_key
 from marginalia.cache import value_bytes
 from marginalia.library import content_files, read_bytes, stat_signature
-from marginalia.model import Article
+from marginalia.model import Article, replaced
 from marginalia.pipeline import Reader, _rels
+from marginalia.search import SearchDoc
 
 from conftest import article
 
@@ -110,11 +111,13 @@ def test_an_article_without_its_body_is_a_copy_of_its_other_fields(make_site: Ca
     listing = content_files(site)
     full = read_source(site, listing.paths[0], "content/a.md", listing.sidecars).article
     assert full is not None and full.body
-    slim = without_body(full)
+    slim = replaced(full, body="")
     assert slim == dataclasses.replace(full, body="") and type(slim) is Article and full.body
     assert value_bytes(slim) == value_bytes(dataclasses.replace(full, body=""))
-    # what without_body() relies on: nothing for __init__ to run again, fields in __dict__
-    assert not hasattr(Article, "__post_init__") and not hasattr(Article, "__slots__")
+    # what replaced() relies on, for both classes it copies: nothing for __init__ to run again,
+    # fields in __dict__
+    for kind in (Article, SearchDoc):
+        assert not hasattr(kind, "__post_init__") and not hasattr(kind, "__slots__")
 
 
 def changed(value: Any) -> Iterator[Any]:
@@ -176,8 +179,9 @@ KEYS_SCRIPT = """
 import json, pathlib, sys
 from marginalia.library import content_files
 from marginalia.articles import read_source, source_key
-from marginalia.model import Article
+from marginalia.model import Article, replaced
 from marginalia.pipeline import Reader, _rels
+from marginalia.search import SearchDoc
 site = pathlib.Path(sys.argv[1])
 listing = content_files(site)
 print(json.dumps([source_key(read_source(site, path, rel, listing.sidecars))

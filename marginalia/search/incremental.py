@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 
+from ..model import replaced
 from .build import build_full
 from .cache import SearchCache, State
 from .codec import script_file
@@ -83,7 +84,7 @@ class Prescan:
             self.pending.append(doc)
             if len(self.pending) >= SLICE_SCAN:
                 self.flush()
-        return without_text(doc)
+        return replaced(doc, text="")
 
     def flush(self) -> None:
         if self.pending:
@@ -94,15 +95,6 @@ class Prescan:
         """The documents scanned, once: the scan's memory goes with the build that takes it."""
         self.flush()
         return [self.scanner.take()] if self.at else []
-
-
-def without_text(doc: SearchDoc) -> SearchDoc:
-    """``dataclasses.replace(doc, text="")`` in a fifth of the time: a copy of the fields
-    (SearchDoc is a plain frozen dataclass, with no ``__post_init__`` to run again)."""
-    slim: SearchDoc = object.__new__(SearchDoc)
-    slim.__dict__.update(doc.__dict__)
-    slim.__dict__["text"] = ""
-    return slim
 
 
 def build_files(docs: Sequence[SearchDoc], language: str, jobs: int, cache: SearchCache | None,
