@@ -26,7 +26,7 @@ from .library import Library, article_url, assemble, content_files, stat_signatu
 from .model import ENTITY_KINDS
 from .quick import make_snapshot
 from .slugs import group_slug
-from .workers import PARALLEL_MIN, Forked, Mapped, Started, default_jobs, paused_gc, start_forked
+from .workers import PARALLEL_MIN, Forked, Mapped, Started, default_jobs, keep_freed_memory, paused_gc, start_forked
 from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output, claim, files_in, write_in_place
 
 if TYPE_CHECKING:
@@ -99,6 +99,8 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
         content = content_files(site)
         rels = _rels(site, content.paths)
         reader = Reader(site, content.sidecars, config.taxonomies, summaries=feeds) if full else None
+        if len(rels) >= PARALLEL_MIN:
+            keep_freed_memory()  # (before the first fork: the processes forked inherit it)
         if reader is not None and jobs > 1 and len(rels) >= PARALLEL_MIN:
             # A full build of a large archive: the search index's process starts now, and so do the
             # readers when no record can be reused (every file is read), while this process takes

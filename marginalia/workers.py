@@ -10,11 +10,13 @@ items, the function runs here, one item after another.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.pool
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
@@ -276,6 +278,33 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
         return max(1, os.cpu_count() or 1)
+
+
+@functools.cache
+def keep_freed_memory() -> None:
+    """Large blocks this process (and every process it forks after) frees stay in its heap for the
+    next ones, instead of going back to the system and coming back a page at a time.
+
+    The C library's allocator (glibc) maps each block above a threshold on its own and unmaps it
+    when freed, and gives the heap's free top back; each page is faulted in again when next used,
+    and an unmapping in a process with threads interrupts the other cores. In a 10,000-article
+    build a fifth of the page faults came so (pipe messages, numpy's arrays, pages rendered).
+    Measured, five cold builds each way, alternated: 123,000 faults instead of 157,000, system
+    time 0.60-0.83 s instead of 0.64-1.54 s, wall 3.11-3.23 s instead of 3.11-3.77 s; the largest
+    process's peak 180 MB instead of 185 (freed blocks are reused). Linux with glibc only
+    (elsewhere nothing changes); once a process, which keeps its largest heap after the build (as
+    a preview server does between builds)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # (here, for large builds only: 1.5 ms)
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 32 << 20)  # (the largest the allocator takes)
+    mallopt(m_trim_threshold, 1 << 30)
 
 
 @contextlib.contextmanager
