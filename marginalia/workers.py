@@ -289,11 +289,12 @@ def keep_freed_memory() -> None:
     when freed, and gives the heap's free top back; each page is faulted in again when next used,
     and an unmapping in a process with threads interrupts the other cores. In a 10,000-article
     build a fifth of the page faults came so (pipe messages, numpy's arrays, pages rendered).
-    Measured, five cold builds each way, alternated: 123,000 faults instead of 157,000, system
-    time 0.60-0.83 s instead of 0.64-1.54 s, wall 3.11-3.23 s instead of 3.11-3.77 s; the largest
-    process's peak 180 MB instead of 185 (freed blocks are reused). Linux with glibc only
-    (elsewhere nothing changes); once a process, which keeps its largest heap after the build (as
-    a preview server does between builds)."""
+    Measured, cold builds alternated with and without: 123,000-124,500 faults instead of
+    157,000; system time 0.60-0.97 s instead of 0.64-1.54 s, lower in ten pairs of eleven; the
+    wall time gained much (median 3.60 → 3.16 s) only where the default fell into slow spells,
+    ~1% otherwise; the largest process's peak 180 MB instead of 185 (freed blocks are reused).
+    Linux with glibc only (elsewhere nothing changes); once a process, which keeps its largest
+    heap after the build (as a preview server does between builds)."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes  # (here, for large builds only: 1.5 ms)
