@@ -47,7 +47,9 @@ def split(text: str, path: str) -> tuple[str, str, int, list[Problem]]:
 
 def parse_article(text: str, path: str, stem: str) -> tuple[Article | None, list[Problem]]:
     """Parse a whole content file into an :class:`Article` (None when it has errors)."""
-    head, body, body_line, problems = split(text.replace("\r\n", "\n").replace("\r", "\n"), path)
+    if "\r" in text:  # (looked for first: the two replacements copy the whole text, ~2 µs)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    head, body, body_line, problems = split(text, path)
     if problems:
         return None, problems
     data, located, problems = load_yaml(head, path, line_offset=1)

@@ -179,7 +179,10 @@ _PLAIN_LINE = re.compile(
     r"(?=[A-Za-z0-9\"'($%\u00a1-\u2027\u202a-\ufefe\uff00-\uffff\\&!.,:;?/@)])"
     r"(?:[^\\`*_\[\]<&|\x00-\x1f\x7f\x85\u2028\u2029]++"
     rf"|\\{_ESC}|\\(?!{_ESC})|{_ENTITY}|{_BARE_AMP})*+(?<! )")
-_ORDERED_ITEM = re.compile(r"^\d+[.)]\s", re.M)
+# A line that may start an ordered list item (a number, "." or ")", then white space or the line's
+# end): such a body goes to Python-Markdown. Matched on lines starting with a digit only: searched
+# for through the whole body with re.M, it took 8 µs of an article's 130 µs read.
+_ORDERED_ITEM = re.compile(r"\d+[.)](?:\s|$)")
 # An escape, an entity or a bare "&" (the name is optional), a ">". Each branch starts with one
 # character, which lets the regex engine skip ahead to the next candidate (3x quicker).
 _MARKUP = re.compile(rf"\\({_ESC})|{_ENTITY}?|>")
@@ -219,8 +222,6 @@ def _plain_parts(body: str) -> tuple[list[str], list[str]] | None:
 
 def _plain_blocks(body: str) -> list[str] | None:
     """The body's paragraphs, or None unless every line is a plain one."""
-    if _ORDERED_ITEM.search(body):
-        return None
     paragraphs: list[str] = []
     lines: list[str] = []
     for line in body.split("\n"):
@@ -228,6 +229,8 @@ def _plain_blocks(body: str) -> list[str] | None:
             if lines:
                 paragraphs.append("\n".join(lines))
                 lines = []
+        elif line[0].isdigit() and _ORDERED_ITEM.match(line):
+            return None
         elif _PLAIN_LINE.fullmatch(line) and not line[0].isspace() and not line[-1].isspace():
             lines.append(line)
         else:

@@ -73,7 +73,7 @@ PIECES = ["word", "Two words", "1. item", "1) item", "- dash", "* star", "+ plus
           "=== ", "---", "    code", "\tTab", "a  ", "x\\y", "a*b*", "a_b", "[link](x)", "<b>", "&amp;",
           "a|b", "£5", "“curly”", "'single'", "\"double\"", "(aside)", "$1m", "50%", "\u00a0nbsp", "\u3000ideo",
           "end\u3000", "é", "2014 was", "12.5 per cent", "Q&A", "ok!", "a:b", "~tilde~", "^caret", "{brace}",
-          "\ufeffbom", "\u2028sep", "", " ", "  "]
+          "\ufeffbom", "\u2028sep", "", " ", "  ", "7.", "8)\u2028", "\u0663. item"]
 # The inline forms the fast path writes itself, next to look-alikes it must leave to Markdown.
 INLINE_PIECES = [
     # "&": bare, entities (named, unknown, numeric, hex), and what only looks like one
@@ -136,6 +136,7 @@ def test_accepted_examples(body: str) -> None:
     "&#163 pounds",  # Python-Markdown's HTML parser adds the ";"
     "&#2;amp&#3;",  # resolves to Python-Markdown's own placeholder for "&"
     "\\\\*", "![x](y)", "- a list", "a\\  \nhard break", "=\n\\==",
+    "1. a list", "Text\n\n2) second", "Para\n3.\nmore",  # an ordered item, also ending its line
 ])
 def test_refused_examples(body: str) -> None:
     assert plain_paragraphs(body) is None

@@ -238,3 +238,11 @@ def test_located_problems_are_unchanged() -> None:
     assert article is None
     assert [(p.line, p.col) for p in problems] == [(3, 7), (6, 5), (8, 9)]
     assert [dataclasses.astuple(p)[3] for p in problems][0] == "'date' is not a date: 'someday'"
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_ends_read_as_unix_ones(newline: str) -> None:
+    text = "---\ntitle: Fine\ndate: 2014-06-05\ntags:\n  - a\n---\nFirst paragraph.\n\nSecond, 'quoted'.\n"
+    expected = parse_article(text, "content/a.md", "a")
+    assert expected[0] is not None and expected[0].body == "First paragraph.\n\nSecond, 'quoted'.\n"
+    assert parse_article(text.replace("\n", newline), "content/a.md", "a") == expected
