@@ -100,7 +100,7 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
         rels = _rels(site, content.paths)
         reader = Reader(site, content.sidecars, config.taxonomies, summaries=feeds) if full else None
         if len(rels) >= PARALLEL_MIN:
-            keep_freed_memory()  # (before the first fork: the processes forked inherit it)
+            keep_freed_memory()  # (before the readers and the indexer are forked: they inherit it)
         if reader is not None and jobs > 1 and len(rels) >= PARALLEL_MIN:
             # A full build of a large archive: the search index's process starts now, and so do the
             # readers when no record can be reused (every file is read), while this process takes

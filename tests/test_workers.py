@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -228,7 +229,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 """
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sets glibc's allocator, on Linux only")
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="sets glibc's allocator (Linux)")
 def test_freed_blocks_stay_for_the_next_ones() -> None:
     """Growing blocks, each freed before the next: by default every one is mapped anew and its
     pages faulted in again (~68,000 faults); kept, the heap reuses the freed space and faults
