@@ -30,7 +30,8 @@ delete of a replaced output has finished. The trash is deleted at the end of
 the run, so a run started within about six minutes of another one's end (the
 window is longer while the freed inodes' table blocks are not yet written
 back) times that delete too: runs here were measured after a quiet spell of
-that length, with no large delete before them. It prints a
+that length, with no large delete before them. It prints each round's
+values as it goes (to stderr), then a
 table of medians and ratios (ours / Hugo's) of wall clock and of CPU time (user
 + system, child processes included), and with ``--markdown FILE`` writes it as
 Markdown too. Compare the ratios of one run: these machines are noisy.
@@ -243,6 +244,7 @@ def main() -> None:
             print(f"{n} articles, round {round_ + 1}: Marginalia, then the others…", file=sys.stderr)
             ours(layout, r)
             others(layout, [t for t in args.tools.split(",") if t], args.bin, r)
+            print("  " + ", ".join(f"{key} {values[-1]:.2f}" for key, values in r.items() if values), file=sys.stderr)
         r.update({f"{k}_cpu": v for k, v in CPU.items()})
         rows.append((n, r))
     shutil.rmtree(args.work / "trash", ignore_errors=True)
