@@ -23,7 +23,7 @@ from . import __version__
 
 CACHE_DIR = ".marginalia-cache"
 SCHEMA = 5  # bump when the stored shapes change (5: entries without bodies, not compressed)
-STAGED = object()  # a record's meta in commit(): "written already by stage()"
+STAGED = object()  # a record's meta in prepare(): "written already by stage()"
 
 
 def encode_record(meta: object) -> bytes:
@@ -76,7 +76,7 @@ class BuildCache:
         self.scope = digest(__version__, str(SCHEMA), str(output.absolute()), variant)
         self.db: sqlite3.Connection | None = None
         self.unreadable: set[str] = set()  # records to rewrite whatever their key
-        self.blank = False  # no record of this scope was stored before this build (see commit)
+        self.blank = False  # no record of this scope was stored before this build (see prepare)
         self.prepared = False  # prepare() left its transaction open, for finish() to commit
         if enabled:
             self._open()
@@ -149,7 +149,7 @@ class BuildCache:
 
     def stage(self, rows: Iterable[tuple[str, str, str, bytes]]) -> None:
         """Store (content path, signature, key, encoded record) rows during the build, so that they
-        need not be held in memory; :meth:`commit` is then told they are :data:`STAGED`. A record
+        need not be held in memory; :meth:`prepare` is then told they are :data:`STAGED`. A record
         only memoizes parsing and rendering one file's content, so storing it before the build
         succeeds is safe: it is used only while the file's signature still matches."""
         if self.db is not None:
@@ -157,19 +157,14 @@ class BuildCache:
                 db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                                ((self.scope, rel, sig, key, blob) for rel, sig, key, blob in rows))
 
-    def commit(self, files: Iterable[tuple[str, str, str, Any]], pages: dict[str, str],
-               state: dict[str, str], snapshot: bytes | None = None) -> None:
-        """Replace the records with this build's (call only after output/ was swapped in). A record's
-        meta may be :data:`STAGED` (stored already); rows whose signature and key are stored already
-        are left as they are, so a rebuild after one edit rewrites a few rows, not all of them.
-        ``snapshot``: the pickled start of the next build, stored with the rest (or dropped)."""
-        self.prepare(files, pages, state, snapshot)
-        self.finish()
-
     def prepare(self, files: Iterable[tuple[str, str, str, Any]], pages: dict[str, str],
                 state: dict[str, str], snapshot: bytes | None = None) -> None:
-        """:meth:`commit`'s writes, made before output/ is swapped in, in a transaction left open:
-        :meth:`finish` commits it; closing the cache without that leaves it as it was."""
+        """Replace the records with this build's, before output/ is swapped in, in a transaction
+        left open: :meth:`finish` commits it once the swap is done; closing the cache without that
+        leaves it as it was. A record's meta may be :data:`STAGED` (stored already); rows whose
+        signature and key are stored already are left as they are, so a rebuild after one edit
+        rewrites a few rows, not all of them. ``snapshot``: the pickled start of the next build,
+        stored with the rest (or dropped)."""
         if self.db is None:
             return
         files = list(files)
@@ -191,9 +186,13 @@ class BuildCache:
             raise
         self.prepared = True
 
-    def finish(self) -> None:
-        """Commit what :meth:`prepare` wrote (call only after output/ was swapped in)."""
+    def finish(self, state: dict[str, str] | None = None) -> None:
+        """Commit what :meth:`prepare` wrote, with ``state``: rows of the state known only now (call
+        only once output/ was swapped in, or left as it was)."""
         if self.db is not None and self.prepared:
+            if state:
+                self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?, ?)",
+                                    ((self.scope, name, value) for name, value in state.items()))
             self.db.execute("COMMIT")
             self.prepared = False
 
@@ -216,7 +215,7 @@ class BuildCache:
                state: dict[str, str], snapshot: bytes | None) -> None:
         """Store what a rebuild changed and nothing else: the records of ``files`` (content path,
         signature, key, entry), the keys of ``pages`` (output path -> key), without the ``removed``
-        pages; and, as :meth:`commit` does, the state and the snapshot."""
+        pages; and, as :meth:`prepare` does, the state and the snapshot."""
         if self.db is None:
             return
         with self._transaction() as db:

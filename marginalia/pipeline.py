@@ -176,8 +176,9 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
                     nonlocal snapshot
                     if not (strict and report.warnings):  # (else the build fails below)
                         snapshot = _snapshot(frame, signatures, entries, pages, docs, report, feed_index)
-                        # (the new tree is the folder output/ will be: the swap renames it)
-                        state = _state(fingerprint, len(library.articles), report, staging.path, pages.job_keys)
+                        # (which folder output/ is, the new tree or, when nothing in it is new, the
+                        # old one, is known after the swap: cache.finish() below records it)
+                        state = _state(fingerprint, len(library.articles), report, output, pages.job_keys)
                         cache.prepare(_records(entries, signatures, fresh), pages.keys, state, snapshot)
 
                 _write(pages, reader, fresh, indexer, search, previous, staging, report, clock, progress, prepare)
@@ -189,19 +190,17 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
         templates.save()
         if strict and report.warnings:
             raise SiteError([dataclasses.replace(w, severity="error") for w in report.warnings])
-        state = _state(fingerprint, len(library.articles), report, output, pages.job_keys)
-        snapshot = snapshot or _snapshot(frame, signatures, entries, pages, docs, report, feed_index)
         if staging is None:
+            state = _state(fingerprint, len(library.articles), report, output, pages.job_keys)
+            snapshot = _snapshot(frame, signatures, entries, pages, docs, report, feed_index)
             cache.forget()  # until the update below, the cache describes no output: a crash means a full rebuild
             report.stats = write_in_place(output, made, existing)
             clock.lap("write")
             # (The records of the files read again were stored as they were read.)
             cache.update([], {p: k for p, k in pages.keys.items() if previous.get(p) != k},
                          [p for p in previous if p not in pages.keys], state, snapshot)
-        elif cache.prepared:
-            cache.finish()
         else:
-            cache.commit(_records(entries, signatures, fresh), pages.keys, state, snapshot)
+            cache.finish({"output": output_identity(output)})  # (prepare() above wrote the rest)
         clock.lap("cache")
         report.held = (entries, fresh, docs, library, pages, staging, signatures, rels, content, snapshot, env)
     finally:

@@ -341,3 +341,15 @@ def test_the_new_tree_is_swapped_in_one_step(tmp_path: pathlib.Path) -> None:
     assert _swap(tmp_path / "new", tmp_path / "output")  # exchanged: "new" now holds the old site
     assert (tmp_path / "output" / "page.html").read_text() == "new"
     assert (tmp_path / "new" / "page.html").read_text() == "old"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_that_makes_nothing_new_leaves_a_cache_for_the_next(make_site, monkeypatch, jobs: int) -> None:
+    """A full build whose every file is as output/ holds it leaves output/ as it was (no new tree
+    swapped in); the cache it commits must name that folder, or the next build starts over."""
+    _large(monkeypatch)
+    site, _rng = _built(make_site, 5, 20, jobs)
+    (site / "layouts" / "unused.html").write_text("{# a layout no page uses #}")  # a full build, nothing new
+    report = build(site, jobs=jobs)
+    assert report.stats.written == 0 and report.rendered == 0
+    assert build(site, jobs=jobs).nothing_changed
