@@ -179,9 +179,7 @@ KEYS_SCRIPT = """
 import json, pathlib, sys
 from marginalia.library import content_files
 from marginalia.articles import read_source, source_key
-from marginalia.model import Article, replaced
-from marginalia.pipeline import Reader, _rels
-from marginalia.search import SearchDoc
+from marginalia.pipeline import _rels
 site = pathlib.Path(sys.argv[1])
 listing = content_files(site)
 print(json.dumps([source_key(read_source(site, path, rel, listing.sidecars))
