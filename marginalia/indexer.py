@@ -232,12 +232,16 @@ class Updater(_Forked):
             self.cache.deferred = True  # written after the answer
             self._fork(daemon=True)  # should the build fail before it asks, the process ends with it
 
-    def files(self, changed: dict[str, SearchDoc], token: str, since: str) -> Callable[[], Files]:
+    def files(self, changed: dict[str, SearchDoc], token: str, since: str | None,
+              rels: list[str] | None = None) -> Callable[[], Files]:
         """Ask for the index with the ``changed`` documents (by content file), named ``token``,
-        ``since``: the name of the index the build's output holds; the callable waits for it."""
+        ``since``: the name of the index the build's output holds; the callable waits for it.
+        ``rels``: every document's content file, in content order, when not the last build's
+        (documents added or gone: a document is then the changed one, else the last build's)."""
         if self.process is None:
-            return lambda: _update(self.docs(), changed, self.language, self.cache, self.load_text, token, since)
-        self._send((changed, token, since))
+            return lambda: _update(self.docs(), changed, self.language, self.cache, self.load_text, token, since,
+                                   rels)
+        self._send((changed, token, since, rels))
         self.outbox.close()
         return self._answer
 
@@ -255,9 +259,9 @@ class Updater(_Forked):
                 message = self.inbox.recv()
             except EOFError:
                 return  # the build went away: nothing to answer
-            changed, token, since = message
+            changed, token, since, rels = message
             outcome: tuple[str, Any] = ("ok", _update(docs, changed, self.language, self.cache, self.load_text,
-                                                      token, since))
+                                                      token, since, rels))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
             outcome = ("error", exc)
         reply(answer, outcome)
@@ -265,15 +269,49 @@ class Updater(_Forked):
 
 
 def _update(docs: list[tuple[str, SearchDoc]], changed: dict[str, SearchDoc], language: str, cache: SearchCache,
-            load_text: TextLoader, token: str, since: str) -> Files:
-    """The index's changed files, sorted, after replacing the ``changed`` documents in ``docs``."""
+            load_text: TextLoader, token: str, since: str | None, rels: list[str] | None = None) -> Files:
+    """The index's changed files, sorted, after replacing the ``changed`` documents in ``docs``
+    (``rels``: the documents' content files, when not those of ``docs``: see :meth:`Updater.files`)."""
     from .search import update_index
 
-    rels = [rel for rel, _doc in docs]
-    current = [changed.get(rel, doc) for rel, doc in docs]
+    if rels is None:
+        rels = [rel for rel, _doc in docs]
+        current = [changed.get(rel, doc) for rel, doc in docs]
+    else:
+        last = dict(docs)
+        current = [changed[rel] if rel in changed else last[rel] for rel in rels]
 
     def load_texts(indexes: Sequence[int]) -> list[str]:
         return [load_text(rels[i]) for i in indexes]
 
     return sorted(update_index(current, language=language, cache=cache, token=token, since=since,
                                load_texts=load_texts).items())
+
+
+class Revision:
+    """What the build hands the search index in a rebuild of a few changed files that changed more
+    than their text (a new headline, a tag, a date; :func:`~marginalia.pipeline._made_in_place`),
+    in place of an :class:`Indexer`: only the documents that are not the last build's, which the
+    last build's :class:`Updater`, started already with the others, puts in their place. The build
+    need not make or send the ten thousand others."""
+
+    def __init__(self, updater: Updater) -> None:
+        self.updater = updater
+        self.changed: dict[str, SearchDoc] = {}
+        self.rels: list[str] | None = None  # every document's content file, in content order
+
+    def add(self, rel: str, doc: SearchDoc) -> None:
+        """A document that is not the last build's (its content file's entry changed)."""
+        self.changed[rel] = doc
+
+    def files(self, token: str = "", since: str | None = None) -> Callable[[], Files]:
+        """As :meth:`Indexer.files`, once :attr:`rels` names every document."""
+        assert self.rels is not None
+        return self.updater.files(self.changed, token, since, self.rels)
+
+    def cancel(self) -> None:
+        self.updater.cancel()
+
+    def close(self) -> None:
+        """Wait for the updater, which writes the search cache after it answered."""
+        self.updater.close()

@@ -24,7 +24,7 @@ from .articles import Entry
 from .cache import digest
 from .errors import SiteError
 from .fingerprint import Shared, TemplateKeys, context_key, tool_key
-from .indexer import Indexer
+from .indexer import Indexer, Revision
 from .library import Library
 from .meta import modified_times, not_found_view, site_files, site_key, sitemap_pages, sitemaps
 from .model import Article, Config, EntityRef
@@ -208,7 +208,7 @@ def _entity_ld(e: EntityRef) -> dict[str, Any]:
     return out
 
 
-def search_job(pages: Pages, indexer: Indexer, reusable: Callable[[str], bool] = lambda key: False,
+def search_job(pages: Pages, indexer: Indexer | Revision, reusable: Callable[[str], bool] = lambda key: False,
                since: str | None = None) -> Job:
     """The search index as a job, asked of ``indexer`` now (it builds in its own process while the
     pages render), unless ``reusable`` says last build's files for its key are still there

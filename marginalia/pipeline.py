@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from .articles import BodyRenderer, Entry, Prepared
     from .feeds import FeedIndex
-    from .indexer import Indexer, Updater
+    from .indexer import Indexer, Revision, Updater
     from .model import Config
     from .outputs import Job, Pages
     from .quick import Change, DocFields, FeedMembers, Plan, Snapshot
@@ -85,7 +85,8 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
     feeds = bool(config.base_url)  # entries carry a feed's text only where there are feeds
     cache = BuildCache(site, output, read=not clean, variant=f"feeds={feeds}")
     early: Updater | None = None
-    indexer: Indexer | None = None
+    indexer: Indexer | Revision | None = None
+    revision: Revision | None = None
     records: Mapped[tuple[bytes, str, str]] | None = None
     snapshot: bytes | None = None
     try:
@@ -130,16 +131,27 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             except BaseException:
                 start.cancel()
                 raise
-        indexer = indexer or _indexer(site, config, reader, clean, background=jobs > 1 and len(rels) >= PARALLEL_MIN)
         previous = cache.pages() if cache.state("output") == output_identity(output) else {}
         # A few files changed, none added or removed (the quick rebuild's kind, but more than their
-        # text changed): the files that change are written into output/ in place, not into a new tree.
-        staging = None if start is not None and previous else Staging(output, checked=previous)
+        # text changed): the files that change are written into output/ in place, not into a new tree,
+        # and the search index's updater, started for the quick rebuild, takes the changed documents.
+        in_place = start is not None and bool(previous)
+        if start is not None and start.indexer is not None and in_place:
+            from .indexer import Revision
+
+            indexer = revision = Revision(start.indexer)
+        elif start is not None:
+            start.cancel()
+        indexer = indexer or _indexer(site, config, reader, clean, background=jobs > 1 and len(rels) >= PARALLEL_MIN)
+        staging = None if in_place else Staging(output, checked=previous)
         if staging is not None and jobs > 1 and len(previous) >= PARALLEL_MIN:
             staging.link_old()  # meanwhile: a rebuild keeps most files
         edited = _edited(start, cache) if start is not None and staging is None else {}
         try:
-            entries, fresh, docs = _load(reader, rels, signatures, cache, indexer, progress, jobs, records)
+            entries, fresh, docs = _load(reader, rels, signatures, cache, indexer, progress, jobs, records,
+                                         None if revision is None or start is None else start.snapshot)
+            if revision is not None:
+                revision.rels = [rel for rel, _fields in docs]
             clock.lap("read")
             # Imported here, not before the readers start: they are most of a no-change build's
             # start-up, and were 40 ms of a cold build's before its readers started.
@@ -199,6 +211,8 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             # (The records of the files read again were stored as they were read.)
             cache.update([], {p: k for p, k in pages.keys.items() if previous.get(p) != k},
                          [p for p in previous if p not in pages.keys], state, snapshot)
+            if revision is not None:
+                revision.close()  # (the updater writes the search cache after it answered)
         else:
             cache.finish({"output": output_identity(output)})  # (prepare() above wrote the rest)
         clock.lap("cache")
@@ -239,8 +253,10 @@ class QuickStart:
     indexer: Updater | None
 
     def cancel(self) -> None:
+        """Stop the search index's updater (the rebuild failed, or has no use for it)."""
         if self.indexer is not None:
             self.indexer.cancel()
+            self.indexer = None
 
 
 def _quick_start(site: pathlib.Path, output: pathlib.Path, config: Config, reader: Reader, cache: BuildCache,
@@ -289,18 +305,18 @@ def _quick(q: Quick, start: QuickStart, fingerprint: str, signatures: dict[str, 
     from .quick import next_snapshot, read_change
 
     cache, output, snap, indexer = q.cache, q.output, start.snapshot, start.indexer
+    search = None
     try:
         change = read_change(snap, start.changed, cache, q.reader.prepare)
         if change is None:
             raise _NotQuick
         previous = cache.pages()
         plan = _quick_plan(q, change, previous, start.jobs)
-        search = None
         if plan.search_changed:
             assert indexer is not None  # a published article's content changed
             search = indexer.files(_changed_docs(change), plan.jobs["search"], start.jobs["search"])
-        elif indexer is not None:
-            indexer.cancel()
+        else:
+            start.cancel()
         made: dict[str, bytes | None] = {}
         made.update(_quick_pages(q, change, plan.render))
         made.update(_quick_feeds(q, change, plan.feeds))
@@ -316,8 +332,8 @@ def _quick(q: Quick, start: QuickStart, fingerprint: str, signatures: dict[str, 
         cache.forget()  # until the update below, the cache describes no output: a crash means a full rebuild
         report.stats = write_in_place(output, {path: made.get(path) for path in plan.keys}, existing)
     except _NotQuick:
-        if indexer is not None:
-            indexer.cancel()
+        if search is not None:  # (asked already: of no use to the full rebuild, which else takes it)
+            start.cancel()
         return False
     except BaseException:
         start.cancel()
@@ -473,8 +489,8 @@ def _indexer(site: pathlib.Path, config: Config, reader: Reader, clean: bool, ba
     return Indexer(stemmer_language(config.language), cache, reader.doc_text, background=background)
 
 
-def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, search: Job | None,
-           previous: dict[str, str], staging: Staging, report: BuildReport, clock: _Clock,
+def _write(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer | Revision,
+           search: Job | None, previous: dict[str, str], staging: Staging, report: BuildReport, clock: _Clock,
            progress: Progress | None, meanwhile: Callable[[], None] = lambda: None) -> None:
     """Every output file made (or kept) into ``staging``'s new tree, swapped in place of the output
     (``previous``: the last build's files there, with their keys; ``search``: the search index's
@@ -558,7 +574,7 @@ def _known_listing_keys(start: QuickStart, edited: dict[str, Entry], pages: Page
     return {path: key for path, key in previous.items() if path not in touched}
 
 
-def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer,
+def _made_in_place(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer | Revision,
                    previous: dict[str, str], output: pathlib.Path, report: BuildReport, clock: _Clock,
                    unmoved: list[bool], since: str) -> tuple[dict[str, bytes | None], set[str]]:
     """Every output file, made here as :func:`_files` makes them for a new tree (the same keys, in
@@ -688,14 +704,16 @@ class Reader:
         return encode_record(prepared.entry), prepared.html, prepared.text
 
 
-def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: BuildCache, indexer: Indexer,
-          progress: Progress | None, jobs: int, records: Mapped[tuple[bytes, str, str]] | None = None
+def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: BuildCache,
+          indexer: Indexer | Revision, progress: Progress | None, jobs: int,
+          records: Mapped[tuple[bytes, str, str]] | None = None, last: Snapshot | None = None
           ) -> tuple[list[Entry], dict[str, Prepared], list[tuple[str, DocFields]]]:
     """Every content file's entry, in content order: from the cache where the file's signature is
     unchanged, else read anew (those, with their rendered bodies, also by path in the second
     result; ``records``: every file's, when their reading started already). New records go to the
     cache, and every article to the indexer, as they arrive (and, without its text, to the third
-    result)."""
+    result); but with ``last``, the last build's snapshot, not an article whose entry is as that
+    build read it: its document is the snapshot's (for a :class:`~marginalia.indexer.Revision`)."""
     from .articles import Prepared
     from .indexer import search_doc
     from .quick import doc_fields
@@ -704,6 +722,7 @@ def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: Bu
     cached = cache.files() if cache.state("tool") == tool_key() else {}
     usable = {rel: hit[2] for rel in rels if (hit := cached.get(rel)) is not None and hit[0] == signatures[rel]}
     todo = [rel for rel in rels if rel not in usable]
+    kept, last_keys = (dict(last.docs), last.keys) if last is not None else ({}, {})
     assert records is None or not usable  # (they are started only for a build that reuses no record)
     records = records or Mapped(_record, todo, (reader,), jobs)
     entries: list[Entry] = []
@@ -725,10 +744,13 @@ def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: Bu
             entries.append(entry)
             found.extend(entry.problems)
             if entry.article is not None and not entry.article.draft:
-                url = article_url(entry.article)
-                doc = search_doc(entry.article, url, text, key=f"{entry.key}|{url}")
-                indexer.add(rel, doc)
-                docs.append((rel, doc_fields(doc)))
+                fields = kept.get(rel)
+                if fields is None or last_keys.get(rel) != entry.key:
+                    url = article_url(entry.article)
+                    doc = search_doc(entry.article, url, text, key=f"{entry.key}|{url}")
+                    indexer.add(rel, doc)
+                    fields = doc_fields(doc)
+                docs.append((rel, fields))
             if progress and ((n + 1) % 500 == 0 or n + 1 == len(rels)):
                 progress("read", n + 1, len(rels))
     finally:
@@ -748,9 +770,9 @@ def _rels(site: pathlib.Path, paths: Sequence[str]) -> list[str]:
     return [p[cut:].replace(os.sep, "/") for p in paths]
 
 
-def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer, search: Job | None,
-           previous: dict[str, str], staging: Staging, workers: list[Started[bool]], kept: list[bool],
-           report: BuildReport, clock: _Clock, progress: Progress | None,
+def _files(pages: Pages, reader: Reader, fresh: dict[str, Prepared], indexer: Indexer | Revision,
+           search: Job | None, previous: dict[str, str], staging: Staging, workers: list[Started[bool]],
+           kept: list[bool], report: BuildReport, clock: _Clock, progress: Progress | None,
            meanwhile: Callable[[], None]) -> Iterator[tuple[str, Data]]:
     """Every output file in a fixed order: ``None`` where the previous file is still right,
     ``WRITTEN`` for the pages that worker processes write into the staging tree. The search index

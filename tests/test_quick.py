@@ -186,6 +186,57 @@ def test_a_few_edits_of_other_kinds_are_written_in_place(make_site, tmp_path: pa
     assert not (output / "tags" / "science").exists()  # its only article retagged
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_edit_written_in_place_hands_the_search_index_only_what_changed(make_site, tmp_path: pathlib.Path,
+                                                                           monkeypatch, jobs: int) -> None:
+    """A rebuild written in place hands the quick rebuild's search index updater, started with the
+    last build's documents, only those that changed -- a new headline's, a draft published, none
+    for one drafted -- with the list of every document; no indexer is fed them all. The index and
+    the site equal a clean build's (forked as in a large archive with two jobs, in the build's
+    process with one)."""
+    import marginalia.indexer
+    import marginalia.pipeline
+    import marginalia.workers
+
+    monkeypatch.setattr(marginalia.workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(marginalia.pipeline, "PARALLEL_MIN", 1)
+    site = _site(make_site, random.Random(45), n=12)
+    (site / "content" / "d.md").write_text(article("Not yet", "2020-01-02", "Draft text.", draft="true"))
+    build(site, jobs=jobs)
+    asked: list[tuple[list[str], list[str] | None]] = []
+    indexers: list[str] = []
+    files, init = marginalia.indexer.Updater.files, marginalia.indexer.Indexer.__init__
+
+    def asking(self, changed, token, since, rels=None):  # type: ignore[no-untyped-def]
+        asked.append((sorted(changed), rels))
+        return files(self, changed, token, since, rels)
+
+    def indexer(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        indexers.append("")
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(marginalia.indexer.Updater, "files", asking)
+    monkeypatch.setattr(marginalia.indexer.Indexer, "__init__", indexer)
+    published = [f"content/a{i:02d}.md" for i in range(12)]
+    first, draft = site / "content" / "a03.md", site / "content" / "d.md"
+    edits = [  # (the edit, the documents handed over, every document)
+        (lambda: first.write_text(first.read_text().replace("Story 3", "A new headline")), ["content/a03.md"],
+         published),
+        (lambda: (first.write_text(first.read_text().replace("A new headline", "Story 3")),
+                  draft.write_text(draft.read_text().replace("draft: true", "draft: false"))),
+         ["content/a03.md", "content/d.md"], [*published, "content/d.md"]),
+        (lambda: draft.write_text(draft.read_text().replace("draft: false", "draft: true")), [], published),
+    ]
+    for round_, (edit, changed, every) in enumerate(edits):
+        asked.clear()
+        edit()
+        report = build(site, jobs=jobs)
+        assert not report.quick and not indexers, f"round {round_}"
+        assert asked == [(changed, every)], f"round {round_}"
+        _same_as_clean(site, tmp_path, f"clean-{round_}", jobs=jobs)
+        indexers.clear()  # (the clean build's)
+
+
 def _files(folder: pathlib.Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 

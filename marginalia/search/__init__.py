@@ -76,12 +76,12 @@ def build_index(docs: Sequence[SearchDoc], *, language: str = "english", jobs: i
     return {f"{PREFIX}{file_name(key)}.js": data for key, data in sorted(files.items()) if data is not None}
 
 
-def update_index(docs: Sequence[SearchDoc], *, language: str, cache: SearchCache, token: str, since: str,
+def update_index(docs: Sequence[SearchDoc], *, language: str, cache: SearchCache, token: str, since: str | None,
                  load_texts: Callable[[Sequence[int]], Sequence[str]] | None = None,
                  prescan: Prescan | None = None) -> dict[str, bytes | None]:
     """:func:`build_index` for a caller that holds the files of the index the cache's state was
-    built for, named ``since``: those files that stay the same come as None. The new state is named
-    ``token``. One process."""
+    built for, named ``since``: those files that stay the same come as None (with ``since`` None,
+    or another, none do). The new state is named ``token``. One process."""
     from .incremental import build_files
 
     files = build_files(docs, language, 1, cache, load_texts, prescan, token, since)
