@@ -48,9 +48,10 @@ def root_for(path: str) -> str:
     return "../" * path.count("/")
 
 
-def items_of(library: Library, members: Sequence[int]) -> list[Item]:
-    """Listing items for the given entry indexes."""
-    return [Item(library.articles[i], library.urls[i]) for i in members]
+def items_of(library: Library) -> list[Item]:
+    """Every article's listing item, in the library's order (made once: the listings of a large
+    archive hold each article three or four times)."""
+    return list(map(Item, library.articles, library.urls))
 
 
 Mentions = Mapping[str, Sequence["Mention"]]
@@ -59,8 +60,9 @@ Mentions = Mapping[str, Sequence["Mention"]]
 def listing_views(library: Library, config: Config, mentions: Mentions | None = None) -> Iterator[View]:
     """Every page except the articles themselves."""
     mentions = mentions or {}
-    yield from home_views(library, config)
-    yield from group_views(library, mentions)
+    items = items_of(library)
+    yield from home_views(library, config, items)
+    yield from group_views(library, mentions, items)
     yield View("archive/index.html", "archive.html", {
         "years": library.groups["years"], "months": library.groups["months"],
         "undated": sum(1 for a in library.articles if a.date is None)})
@@ -69,40 +71,40 @@ def listing_views(library: Library, config: Config, mentions: Mentions | None = 
         yield View("undated/index.html", "list.html", {
             "heading": "Undated articles", "group": None, "children": [], "passages": [], "quotes": [],
             "parent": {"url": "archive/index.html", "title": "Archive"},
-            "items": items_of(library, undated)})
+            "items": [items[i] for i in undated]})
     yield View("credits/index.html", "credits.html", {"sources": credit_sources(library, config)})
 
 
-def home_views(library: Library, config: Config) -> Iterator[View]:
+def home_views(library: Library, config: Config, items: list[Item]) -> Iterator[View]:
     """The paginated home page, newest first."""
     total = len(library.articles)
     count = max(1, -(-total // config.per_page))
     for number in range(1, count + 1):
         start = (number - 1) * config.per_page
-        members = range(start, min(total, start + config.per_page))
         path = "index.html" if number == 1 else f"page/{number}/index.html"
         newer = None if number == 1 else ("index.html" if number == 2 else f"page/{number - 1}/index.html")
         older = f"page/{number + 1}/index.html" if number < count else None
         yield View(path, "index.html", {
-            "items": items_of(library, members), "total": total, "years": library.groups["years"],
+            "items": items[start:start + config.per_page], "total": total, "years": library.groups["years"],
             "pager": {"number": number, "count": count, "newer": newer, "older": older}})
 
 
-def group_views(library: Library, mentions: Mentions) -> Iterator[View]:
+def group_views(library: Library, mentions: Mentions, items: list[Item]) -> Iterator[View]:
     """A page per tag, entity, year and month, and an index page per taxonomy."""
-    passages = passages_by_entity(library, mentions)
+    passages = passages_by_entity(library, mentions, items)
     for kind, groups in library.groups.items():
         if kind in KIND_TITLES:
             yield View(f"{kind}/index.html", "terms.html", {
                 "heading": KIND_TITLES[kind], "noun": KIND_NOUNS[kind], "terms": groups, "kind": kind})
         for group in groups:
-            context = group_context(library, group)
+            context = group_context(library, group, items)
             context["passages"] = passages.get((group.kind, group.slug), [])
             context["quotes"] = passages.get(("quote", group.slug), []) if group.kind == "people" else []
             yield View(group.url, "list.html", context)
 
 
-def passages_by_entity(library: Library, mentions: Mentions) -> dict[tuple[str, str], list[dict[str, Any]]]:
+def passages_by_entity(library: Library, mentions: Mentions, items: list[Item]
+                       ) -> dict[tuple[str, str], list[dict[str, Any]]]:
     """(kind, entity slug) -> the anchored passages naming it; ("quote", slug) -> a person's quotes."""
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for index, article in enumerate(library.articles):
@@ -110,12 +112,12 @@ def passages_by_entity(library: Library, mentions: Mentions) -> dict[tuple[str, 
             if m.kind == "quote" and not m.name:
                 continue
             out.setdefault((m.kind, group_slug(m.name)), []).append({
-                "item": Item(article, library.urls[index]), "passage": m.passage,
+                "item": items[index], "passage": m.passage,
                 "url": f"{library.urls[index]}#{m.anchor}"})
     return out
 
 
-def group_context(library: Library, group: Group) -> dict[str, Any]:
+def group_context(library: Library, group: Group, items: list[Item]) -> dict[str, Any]:
     """The context of one group's listing page."""
     children: list[dict[str, Any]] = []
     if group.kind == "years":
@@ -134,7 +136,7 @@ def group_context(library: Library, group: Group) -> dict[str, Any]:
         if group.kind in ENTITY_KINDS:
             heading = f"{group.name} ({label.lower()})"
     return {"heading": heading, "group": group, "parent": parent, "children": children,
-            "items": items_of(library, group.members), "passages": [], "quotes": []}
+            "items": [items[i] for i in group.members], "passages": [], "quotes": []}
 
 
 def credit_sources(library: Library, config: Config) -> list[dict[str, Any]]:
