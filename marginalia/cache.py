@@ -11,29 +11,102 @@ the tool's version, the config and the templates. Delete the folder, or pass
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
+import operator
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 
 CACHE_DIR = ".marginalia-cache"
-SCHEMA = 5  # bump when the stored shapes change (5: entries without bodies, not compressed)
+# Bump when the stored shapes change (5: entries without bodies, not compressed; 6: the classes of
+# _record_classes by their place in it).
+SCHEMA = 6
 STAGED = object()  # a record's meta in prepare(): "written already by stage()"
 
 
 def encode_record(meta: object) -> bytes:
-    """A cache record as stored: pickled. (Not compressed: records are an article's metadata, about
-    1.5 KB, and zlib spends ~0.1 ms setting up for each, five times the pickling.)"""
-    return pickle.dumps(meta, protocol=5)
+    """A cache record as stored: pickled, the dataclasses of :func:`_record_classes` as their field
+    values alone. (Not compressed: records are an article's metadata, about 1.3 KB, and zlib spends
+    ~0.1 ms setting up for each, five times the pickling.)"""
+    pickler = _PICKLER or _make_pickler()
+    buffer = pickler.buffer
+    buffer.seek(0)
+    buffer.truncate()
+    pickler.clear_memo()
+    pickler.dump(meta)
+    return buffer.getvalue()
 
 
 def decode_record(blob: bytes) -> Any:
     return pickle.loads(blob)
+
+
+def _record_classes() -> tuple[type, ...]:
+    """The dataclasses a record or snapshot holds, in a fixed order: pickle writes each instance
+    as its place here and its field values (:func:`_rebuild`), not as the class's module and name
+    and a dict of field names to values, which every record repeated. Decoding ten thousand
+    entries took 131 ms that way, 90 ms this way (one process). Others pickle as usual."""
+    from .annotations import model as notes
+    from .articles import Entry, Mention
+    from .articles import Source as FileSource
+    from .errors import Problem
+    from .model import Article, EntityRef, License, Source
+
+    return (Entry, Article, Source, License, EntityRef, Mention, FileSource, Problem, notes.AnnotationSet,
+            notes.Annotation, notes.Target, notes.Entity, notes.Source, notes.Figure, notes.FigureValue)
+
+
+_TABLE: list[tuple[type, tuple[str, ...]]] = []  # per place in _record_classes: the class, its fields
+_FIELDS: dict[type, tuple[int, Callable[[Any], tuple[Any, ...]]]] = {}  # class -> (place, field getter)
+
+
+def _load_table() -> list[tuple[type, tuple[str, ...]]]:
+    if not _TABLE:
+        for place, cls in enumerate(_record_classes()):
+            names = tuple(f.name for f in dataclasses.fields(cls))
+            assert len(names) > 1 and "__slots__" not in vars(cls)  # (attrgetter of two or more gives a tuple)
+            _FIELDS[cls] = (place, operator.attrgetter(*names))
+            _TABLE.append((cls, names))
+    return _TABLE
+
+
+def _rebuild(place: int, values: tuple[Any, ...]) -> Any:
+    """An instance of the class at ``place`` in :func:`_record_classes`, with these field values
+    (set as ``__init__`` sets them, frozen or not)."""
+    cls, names = (_TABLE or _load_table())[place]
+    obj: Any = object.__new__(cls)
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
+
+
+class _RecordPickler(pickle.Pickler):
+    """Pickles the classes of :func:`_record_classes` through :func:`_rebuild`."""
+
+    buffer: io.BytesIO
+
+    def reducer_override(self, obj: Any) -> Any:
+        known = _FIELDS.get(type(obj))
+        if known is None:
+            return NotImplemented
+        return _rebuild, (known[0], known[1](obj))
+
+
+_PICKLER: _RecordPickler | None = None  # one a process, its buffer reused
+
+
+def _make_pickler() -> _RecordPickler:
+    global _PICKLER
+    _load_table()
+    buffer = io.BytesIO()
+    _PICKLER = _RecordPickler(buffer, protocol=5)
+    _PICKLER.buffer = buffer
+    return _PICKLER
 
 
 def decode_snapshot(blob: bytes | None) -> Any:

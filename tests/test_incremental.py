@@ -12,7 +12,7 @@ import pytest
 from marginalia.errors import SiteError
 from marginalia.pipeline import build
 
-from conftest import article, tree_bytes
+from conftest import REPO, article, tree_bytes
 
 TAGS = ["police", "courts", "health", "sport", "science"]
 PEOPLE = ["Ian Quinn", "Kevin Laws", "Mark Luscombe", "Andrea Grossman"]
@@ -353,3 +353,43 @@ def test_a_build_that_makes_nothing_new_leaves_a_cache_for_the_next(make_site, m
     report = build(site, jobs=jobs)
     assert report.stats.written == 0 and report.rendered == 0
     assert build(site, jobs=jobs).nothing_changed
+
+
+def test_records_round_trip_and_name_no_class_of_their_own() -> None:
+    """Every content file of the bundled archive (entities, annotations of every kind, figures,
+    mentions, warnings): its entry, as the cache stores it, reads back equal, and the stored bytes
+    name none of the record classes (each is its place in a fixed list, not its module, name and
+    field names); every dataclass an entry holds is one of them."""
+    import dataclasses
+
+    from marginalia.cache import _record_classes, decode_record, encode_record
+    from marginalia.config import load_config
+    from marginalia.library import content_files
+    from marginalia.pipeline import Reader
+
+    site = REPO
+    files = content_files(site)
+    reader = Reader(site, files.sidecars, load_config(site).taxonomies)
+    classes, seen = set(_record_classes()), set()
+
+    def walk(value: object) -> None:
+        if dataclasses.is_dataclass(value):
+            seen.add(type(value))
+            for field in dataclasses.fields(value):
+                walk(getattr(value, field.name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+
+    cut = len(str(site)) + 1
+    for path in files.paths:
+        entry = reader.prepare(path[cut:].replace(os.sep, "/")).entry
+        blob = encode_record(entry)
+        assert decode_record(blob) == entry
+        assert b"Entry" not in blob and b"marginalia.model" not in blob
+        walk(entry)
+    assert {cls.__name__ for cls in seen} >= {"Entry", "Article", "AnnotationSet", "Annotation", "Figure", "Mention"}
+    assert seen <= classes
