@@ -27,7 +27,8 @@ _APOSTROPHES = ("\u2019", "\u02bc", "\u2018")
 # For WORD_RE every character that is neither a word character nor an apostrophe is the same
 # separator, so each can become a space; an ASCII string's only other characters are then
 # letters, digits and apostrophes (see words()).
-_ASCII_SEPARATORS = str.maketrans({c: " " for c in map(chr, range(128)) if c != "'" and not _WORD_CHAR.match(c)})
+# (A bytes table: bytes.translate took 0.9 us for a 2 KB news text, str.translate 34.)
+_ASCII_SEPARATORS = bytes(32 if c < 128 and chr(c) != "'" and not _WORD_CHAR.match(chr(c)) else c for c in range(256))
 _FEW = 8  # distinct non-ASCII separators worth a str.replace each; more go to the regex
 
 
@@ -60,7 +61,7 @@ def words(text: str) -> list[str]:
                 text = text.replace(char, " ")
         if not text.isascii():  # letters beyond ASCII: the regex knows them
             return WORD_RE.findall(text)
-    text = text.translate(_ASCII_SEPARATORS)
+    text = text.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii")
     if "'" in text:
         text = _lone_apostrophes(text)
     return text.split()
