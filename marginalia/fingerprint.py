@@ -89,11 +89,14 @@ class TemplateKeys:
 
         key = digest(source)
         if key not in self._refs:
-            try:
-                refs = jinja2.meta.find_referenced_templates(self.env.parse(source))
-            except jinja2.TemplateSyntaxError:
-                return []
-            self._refs[key] = sorted(r for r in refs if r)
+            # (as the environment found them when it compiled the template, if it did: templates.py)
+            found = getattr(self.env, "references", {}).get(source)
+            if found is None:
+                try:
+                    found = sorted(r for r in jinja2.meta.find_referenced_templates(self.env.parse(source)) if r)
+                except jinja2.TemplateSyntaxError:
+                    return []
+            self._refs[key] = found
             self._dirty = True
         return self._refs[key]
 

@@ -104,6 +104,16 @@ class _Environment(jinja2.Environment):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.loaded: dict[str, jinja2.Template] = {}
+        # The templates each source parsed here names, found before the compiler folds its constants:
+        # for the template keys (fingerprint.TemplateKeys), which would parse it again (20 ms a cold build).
+        self.references: dict[str, list[str]] = {}
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        import jinja2.meta
+
+        node = super()._parse(source, name, filename)
+        self.references[source] = sorted(r for r in jinja2.meta.find_referenced_templates(node) if r)
+        return node
 
     def _load_template(self, name: str, globals: Any) -> jinja2.Template:
         if globals or self.auto_reload:

@@ -115,3 +115,22 @@ def test_the_bundled_archive_is_what_stock_jinja_renders(demo_output: pathlib.Pa
     out = tmp_path / "output"
     build(REPO, output=out, clean=True)
     assert tree_bytes(out) == tree_bytes(demo_output)
+
+
+def test_template_keys_are_the_same_whether_the_templates_were_compiled_first(tmp_path: pathlib.Path) -> None:
+    """A template's key covers the templates it names; those found when the environment compiled it
+    (a build compiles its templates first, before its constant expressions are folded) are those
+    a parse of its source finds: every package template's key is the same either way, and a site
+    template that includes another by a joined name counts as naming none, as a parse finds."""
+    from marginalia.fingerprint import TemplateKeys
+    from marginalia.templates import PACKAGE_LAYOUTS, load_templates, make_env
+
+    (tmp_path / "layouts").mkdir()
+    (tmp_path / "layouts" / "joined.html").write_text('{% include "4" ~ "04.html" %}{% include "search.html" %}')
+    names = sorted(p.name for p in PACKAGE_LAYOUTS.glob("*.html")) + ["joined.html"]
+    compiled = make_env(tmp_path)
+    load_templates(compiled, names, tmp_path)
+    assert len(compiled.references) == len(names)  # type: ignore[attr-defined]
+    assert compiled.references[(tmp_path / "layouts" / "joined.html").read_text()] == ["search.html"]  # type: ignore[attr-defined]
+    first, parsed = TemplateKeys(compiled), TemplateKeys(make_env(tmp_path))
+    assert [first[n] for n in names] == [parsed[n] for n in names]
