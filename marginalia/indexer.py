@@ -274,15 +274,12 @@ def _update(docs: list[tuple[str, SearchDoc]], changed: dict[str, SearchDoc], la
     (``rels``: the documents' content files, when not those of ``docs``: see :meth:`Updater.files`)."""
     from .search import update_index
 
-    if rels is None:
-        rels = [rel for rel, _doc in docs]
-        current = [changed.get(rel, doc) for rel, doc in docs]
-    else:
-        last = dict(docs)
-        current = [changed[rel] if rel in changed else last[rel] for rel in rels]
+    order = rels if rels is not None else [rel for rel, _doc in docs]
+    last = dict(docs)
+    current = [changed[rel] if rel in changed else last[rel] for rel in order]
 
     def load_texts(indexes: Sequence[int]) -> list[str]:
-        return [load_text(rels[i]) for i in indexes]
+        return [load_text(order[i]) for i in indexes]
 
     return sorted(update_index(current, language=language, cache=cache, token=token, since=since,
                                load_texts=load_texts).items())

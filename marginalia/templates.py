@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 import jinja2.bccache
 import jinja2.compiler
+import jinja2.meta
 import jinja2.nodes
 import jinja2.runtime
 import markupsafe
@@ -109,8 +110,6 @@ class _Environment(jinja2.Environment):
         self.references: dict[str, list[str]] = {}
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
-        import jinja2.meta
-
         node = super()._parse(source, name, filename)
         self.references[source] = sorted(r for r in jinja2.meta.find_referenced_templates(node) if r)
         return node
