@@ -108,6 +108,7 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             # the files' signatures (~40 ms at 10,000 files, with one core idle before).
             indexer = _indexer(site, config, reader, clean, background=True)
             if clean or cache.blank:
+                reader.renderer()  # made once here, before the fork, not imported and made in each reader
                 records = Mapped(_record, rels, (reader,), jobs)
         signatures = {rel: stat_signature(path, content.sidecars)
                       for rel, path in zip(rels, content.paths, strict=True)}
@@ -680,13 +681,19 @@ class Reader:
         self.prefix = str(site) + os.sep
         self._renderer: BodyRenderer | None = None
 
+    def renderer(self) -> BodyRenderer:
+        """This process's body renderer (made, and the modules it needs imported, when first asked)."""
+        if self._renderer is None:
+            from .articles import BodyRenderer
+
+            self._renderer = BodyRenderer(self.taxonomies, self.summaries)
+        return self._renderer
+
     def prepare(self, rel: str) -> Prepared:
         """One content file, by its path in the site."""
-        from .articles import BodyRenderer, prepare
+        from .articles import prepare
 
-        if self._renderer is None:
-            self._renderer = BodyRenderer(self.taxonomies, self.summaries)
-        return prepare(self.site, self.prefix + rel.replace("/", os.sep), rel, self.sidecars, self._renderer)
+        return prepare(self.site, self.prefix + rel.replace("/", os.sep), rel, self.sidecars, self.renderer())
 
     def doc_text(self, rel: str) -> str:
         """What the search index reads of one content file's article, read again (the index asks
