@@ -207,6 +207,36 @@ def test_documents_scanned_as_they_arrive_give_the_same_index(tmp_path: pathlib.
     assert build_index(edited, cache=SearchCache(tmp_path / f"c{seed}"), prescan=prescan) == build_index(edited)
 
 
+def test_every_document_prescanned_in_another_order_gives_the_same_index() -> None:
+    """A cold site build prescans every document as it is read, in content order, not the index's
+    date order: the corpus gathers each document's tokens from that one scan by index."""
+    rng = random.Random(6)
+    docs = corpus(rng, 700, common=300)
+    prescan = incremental.Prescan("english")
+    kept = {doc.url: prescan.add(doc) for doc in rng.sample(docs, len(docs))}
+    assert build_index([kept[d.url] for d in docs], prescan=prescan) == build_index(docs)
+
+
+def test_tokens_gathered_by_index_are_the_runs_copied_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents taken from one source in another order, some not at all, some empty: gathered by
+    index a few documents at a time, their tokens are those of each document's run copied in turn."""
+    from marginalia.search import corpus as corpus_module
+
+    rng = np.random.default_rng(5)
+    sizes = rng.integers(0, 40, 700)
+    source = rng.integers(0, 60000, int(sizes.sum())).astype(np.uint32)
+    order = rng.permutation(700)[:650]
+    starts, taken = (np.cumsum(sizes) - sizes)[order], sizes[order]
+    runs = [source[a:a + n] for a, n in zip(starts.tolist(), taken.tolist(), strict=True)]
+    expected = np.concatenate(runs).astype(np.uint16)
+    monkeypatch.setattr(corpus_module, "GATHER_DOCS", 7)
+    for sources in ([source], [np.zeros(0, dtype=np.uint16), source]):
+        got = corpus_module._runs(sources, starts, taken, np.uint16)
+        assert got.dtype == np.uint16 and np.array_equal(got, expected)
+    monkeypatch.setattr(corpus_module, "GATHER_RUNS", 10**6)  # the copy run by run
+    assert np.array_equal(corpus_module._runs([source], starts, taken, np.uint16), expected)
+
+
 def test_a_prescan_is_one_scan_whatever_the_batches(tmp_path: pathlib.Path) -> None:
     """Documents arriving over several batches make one scan, each distinct word numbered and
     stemmed once: the scan of them all at once."""
