@@ -42,9 +42,12 @@ CONTENT_SECURITY_POLICY = (
     "media-src 'none'; object-src 'none'; frame-src 'none'; base-uri 'self' file:; form-action 'self' file:")
 
 
+_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))  # (made once, not per call)
+
+
 def json_script(value: Any) -> Markup:
     """JSON safe inside a <script> element: '<', '>', '&' and line separators escaped."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _JSON.encode(value)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
