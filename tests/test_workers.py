@@ -242,3 +242,25 @@ def test_freed_blocks_stay_for_the_next_ones() -> None:
     default, kept = faults("default"), faults("kept")
     assert default > 20_000
     assert kept < default / 4
+
+
+_HUGE_PAGES = """
+import os, sys
+from marginalia.workers import keep_freed_memory
+keep_freed_memory()
+import numpy._core.multiarray as multiarray  # (imported after, as the search index's process does)
+print(os.environ.get("NUMPY_MADVISE_HUGEPAGE"), multiarray._get_madvise_hugepage())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="huge pages are asked for on Linux only")
+@pytest.mark.parametrize(("given", "expected"), [(None, "0 False"), ("1", "1 True")])
+def test_numpy_imported_after_asks_for_no_huge_pages_unless_told(given: str | None, expected: str) -> None:
+    """numpy, imported after keep_freed_memory() (by the search index's process, forked after it),
+    does not ask for huge pages for its large arrays; a setting of the user's own is kept."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if given is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = given
+    done = subprocess.run([sys.executable, "-c", _HUGE_PAGES], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.split() == expected.split()
+
