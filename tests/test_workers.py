@@ -245,7 +245,7 @@ def test_freed_blocks_stay_for_the_next_ones() -> None:
 
 
 _HUGE_PAGES = """
-import os, sys
+import os
 from marginalia.workers import keep_freed_memory
 keep_freed_memory()
 import numpy._core.multiarray as multiarray  # (imported after, as the search index's process does)
