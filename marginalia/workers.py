@@ -125,6 +125,7 @@ class Started(Iterator[T]):
             try:
                 for _ in range(forks):
                     receive, send = context.Pipe(duplex=False)
+                    _widen(send)
                     process = context.Process(target=_share, args=(send, self.counter, self.chunks, function, args),
                                               daemon=True)
                     process.start()
@@ -182,6 +183,21 @@ class Started(Iterator[T]):
             process.join()
             receive.close()
         self.children = []
+
+
+PIPE_BYTES = 1 << 20  # what a worker's results pipe holds (Linux's default largest for anyone)
+
+
+def _widen(connection: Any) -> None:
+    """Let the pipe behind ``connection`` hold PIPE_BYTES (Linux; elsewhere, or where the system
+    refuses, it keeps its size). A worker's results wait there while the caller does its own work,
+    and a full pipe stops the worker: with the default 64 KB, about 1,150 chunks' results, the page
+    writer of a 100,000-article build stopped for ten seconds while the build's process waited for
+    the search index, with a core idle."""
+    with contextlib.suppress(ImportError, AttributeError, OSError):
+        import fcntl
+
+        fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _take(counter: Any, count: int) -> int | None:

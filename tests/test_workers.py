@@ -92,6 +92,23 @@ def test_a_worker_that_died_is_an_error_with_its_exit_code() -> None:
         started.close()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pipe's size is set on Linux only")
+def test_a_worker_goes_on_while_its_results_wait() -> None:
+    """The caller busy elsewhere (as the build's process is while it waits for the search index),
+    a worker's results wait in its pipe: it holds thousands of chunks' results, so the worker takes
+    every chunk instead of stopping once 64 KB of them wait (about 1,150 chunks)."""
+    items = list(range(5000))
+    started = start_forked(square_plus, items, (0,), jobs=2, chunksize=1)
+    try:
+        deadline = time.monotonic() + 10
+        while started.counter.value < len(items) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert started.counter.value == len(items)  # every chunk taken by the worker, none read yet
+        assert [r for r, _pid in started] == [i * i for i in items]
+    finally:
+        started.close()
+
+
 def test_start_forked_errors_reach_the_caller() -> None:
     def fail(item: int) -> int:
         if item == PARALLEL_MIN + 3:
