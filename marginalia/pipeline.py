@@ -26,7 +26,17 @@ from .library import Library, article_url, assemble, content_files, stat_signatu
 from .model import ENTITY_KINDS
 from .quick import make_snapshot
 from .slugs import group_slug
-from .workers import PARALLEL_MIN, Forked, Mapped, Started, default_jobs, keep_freed_memory, paused_gc, start_forked
+from .workers import (
+    PARALLEL_MIN,
+    Forked,
+    Mapped,
+    Started,
+    can_fork,
+    default_jobs,
+    keep_freed_memory,
+    paused_gc,
+    start_forked,
+)
 from .writer import MARKER, WRITTEN, Data, Staging, WriteStats, check_output, claim, files_in, write_in_place
 
 if TYPE_CHECKING:
@@ -108,8 +118,7 @@ def _build(site: pathlib.Path, *, output: pathlib.Path | None, base_url: str | N
             # the files' signatures (~40 ms at 10,000 files, with one core idle before).
             indexer = _indexer(site, config, reader, clean, background=True)
             if clean or cache.blank:
-                reader.renderer()  # made once here, before the fork, not imported and made in each reader
-                records = Mapped(_record, rels, (reader,), jobs)
+                records = _readers(reader, rels, jobs)
         signatures = {rel: stat_signature(path, content.sidecars)
                       for rel, path in zip(rels, content.paths, strict=True)}
         frame = digest(tool_key(), repr(config), _layouts_signature(site))
@@ -731,7 +740,7 @@ def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: Bu
     todo = [rel for rel in rels if rel not in usable]
     kept, last_keys = (dict(last.docs), last.keys) if last is not None else ({}, {})
     assert records is None or not usable  # (they are started only for a build that reuses no record)
-    records = records or Mapped(_record, todo, (reader,), jobs)
+    records = records or _readers(reader, todo, jobs)
     entries: list[Entry] = []
     fresh: dict[str, Prepared] = {}
     batch: list[tuple[str, str, str, bytes]] = []
@@ -765,6 +774,14 @@ def _load(reader: Reader, rels: list[str], signatures: dict[str, str], cache: Bu
     cache.stage(batch)
     found.raise_if_any()
     return entries, fresh, docs
+
+
+def _readers(reader: Reader, rels: list[str], jobs: int) -> Mapped[tuple[bytes, str, str]]:
+    """Every file of ``rels`` read (:meth:`Reader.record`), in processes forked now when there are
+    enough: the body renderer is made here first, once, not imported and made in each of them."""
+    if can_fork(len(rels), jobs):
+        reader.renderer()
+    return Mapped(_record, rels, (reader,), jobs)
 
 
 def _record(rel: str, reader: Reader) -> tuple[bytes, str, str]:
